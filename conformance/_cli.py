@@ -1,0 +1,132 @@
+"""The ``tinker-conformance`` command line.
+
+Exit codes (every command):
+  0  success, nothing found
+  1  findings: the check ran and the implementation or pack differs
+  2  usage error or bad input (a missing/corrupt pack file names itself)
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from conformance._errors import ConformanceError
+from conformance.spec import SCHEMAS_ROOT
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tinker-conformance")
+def cli() -> None:
+    """Conformance and type-parity suite for clients of the Tinker API.
+
+    Exit codes: 0 clean, 1 findings or drift, 2 usage error or bad input.
+    """
+
+
+@cli.group()
+def schemas() -> None:
+    """Generate, check and compare spec packs (schemas/<version>/)."""
+
+
+@schemas.command("generate")
+@click.option(
+    "--sdk-version",
+    required=True,
+    help="Version of the reference SDK to generate from; must be the installed `tinker`.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=SCHEMAS_ROOT,
+    show_default=True,
+    help="Root folder of the packs.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 and print a diff if the checked-in pack differs.",
+)
+def schemas_generate(sdk_version: str, out: Path, check: bool) -> None:
+    """Generate the pack of the installed reference SDK (run by `nox -s schemas -- X`)."""
+    from conformance.generate import generate_pack, installed_sdk_version, render_pack
+
+    installed = installed_sdk_version()
+    if installed != sdk_version:
+        raise click.UsageError(
+            f"--sdk-version {sdk_version} asked, but tinker=={installed} is installed here; "
+            f"run `nox -s schemas -- {sdk_version}`, which installs it in its own virtualenv"
+        )
+    if not check:
+        target = generate_pack(out)
+        click.echo(f"wrote {target} ({len(list(target.glob('*.json')))} files)")
+        return
+    drift = _drift(render_pack(), out / sdk_version)
+    if drift:
+        click.echo(drift, nl=False)
+        click.echo(f"\npack {sdk_version} drifted from the SDK; regenerate with "
+                   f"`nox -s schemas -- {sdk_version}` and review the diff", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"pack {sdk_version}: no drift")
+
+
+def _drift(fresh: dict[str, str], pack_dir: Path) -> str:
+    on_disk = {p.name: p.read_text(encoding="utf-8") for p in pack_dir.glob("*.json")}
+    out = []
+    for name in sorted(set(fresh) | set(on_disk)):
+        old, new = on_disk.get(name, ""), fresh.get(name, "")
+        if old != new:
+            out.extend(
+                difflib.unified_diff(
+                    old.splitlines(keepends=True),
+                    new.splitlines(keepends=True),
+                    fromfile=f"checked-in/{name}" if name in on_disk else "/dev/null",
+                    tofile=f"generated/{name}" if name in fresh else "/dev/null",
+                )
+            )
+    return "".join(out)
+
+
+@schemas.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Markdown file to write [default: reports/changelog-OLD-to-NEW.md].",
+)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=SCHEMAS_ROOT,
+              show_default=True, help="Root folder of the packs.")
+def schemas_diff(old: str, new: str, out: Path | None, root: Path) -> None:
+    """Write a Markdown changelog of wire changes between two packs."""
+    from conformance.spec import load_pack
+    from conformance.spec.diff import diff_packs, render_changelog
+
+    changes = diff_packs(load_pack(old, root), load_pack(new, root))
+    target = out or root.parent / "reports" / f"changelog-{old}-to-{new}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_changelog(changes), encoding="utf-8")
+    click.echo(f"wrote {target} ({len(changes.entries)} changes)")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Abort:
+        sys.exit(EXIT_ERROR)
+    except ConformanceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,258 @@
+"""Load a spec pack (``schemas/<version>/``) and validate instances against it.
+
+A pack is read whole and checked before anything uses it: every file must
+parse, every schema must be valid 2020-12, index.json must match its own
+meta-schema. A broken pack fails loudly with the file and JSON pointer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import referencing
+import referencing.jsonschema
+from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.validators import Draft202012Validator
+from referencing.exceptions import Unresolvable
+
+from conformance._errors import SpecError
+
+__all__ = [
+    "META_DIR",
+    "SCHEMAS_ROOT",
+    "SpecPack",
+    "available_versions",
+    "load_json",
+    "load_pack",
+    "pointer",
+    "type_urn",
+]
+
+#: The checked-in packs, next to the package in a source checkout.
+SCHEMAS_ROOT = Path(__file__).resolve().parents[2] / "schemas"
+META_DIR = SCHEMAS_ROOT / "meta"
+
+_URN_PREFIX = "urn:tinker-conformance:schema"
+
+
+def type_urn(version: str, name: str) -> str:
+    """The stable ``$id`` of a type's schema in a pack: a URN, no host names."""
+    return f"{_URN_PREFIX}:{version}:{name}"
+
+
+def pointer(path: Any) -> str:
+    """RFC 6901 JSON pointer of a path (sequence of keys and indices)."""
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def load_json(path: Path) -> Any:
+    """Parse a JSON file; a missing or corrupt file names itself and the spot."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("file is missing", file=path) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            file=path,
+            pointer=_pointer_at(text, exc.pos),
+        ) from None
+
+
+def _pointer_at(text: str, pos: int) -> str:
+    """Best-effort JSON pointer of the value being parsed at ``pos``.
+
+    Parses the valid prefix tolerantly: tracks the stack of open containers
+    and the last key seen, enough to name where a corrupt file broke.
+    """
+    stack: list[list[Any]] = []  # [container kind, current key or index]
+    i, in_str, esc, token = 0, False, False, []
+    last_str = ""
+    while i < min(pos, len(text)):
+        ch = text[i]
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+                last_str = "".join(token)
+            else:
+                token.append(ch)
+        elif ch == '"':
+            in_str, token = True, []
+        elif ch in "{[":
+            stack.append(["obj" if ch == "{" else "arr", None if ch == "{" else 0])
+        elif ch in "}]" and stack:
+            stack.pop()
+        elif ch == ":" and stack and stack[-1][0] == "obj":
+            stack[-1][1] = last_str
+        elif ch == "," and stack and stack[-1][0] == "arr":
+            stack[-1][1] += 1
+        i += 1
+    return pointer([frame[1] for frame in stack if frame[1] is not None])
+
+
+def available_versions(root: Path = SCHEMAS_ROOT) -> list[str]:
+    """Versions that have a pack under ``root``, oldest first."""
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    found = []
+    for child in root.iterdir() if root.is_dir() else []:
+        try:
+            found.append((Version(child.name), child.name))
+        except InvalidVersion:
+            continue
+    return [name for _, name in sorted(found)]
+
+
+@dataclass(frozen=True)
+class SpecPack:
+    """One version's schemas and index, ready to validate instances."""
+
+    version: str
+    root: Path
+    index: Mapping[str, Any]
+    schemas: Mapping[str, Mapping[str, Any]]
+    _validators: dict[str, Draft202012Validator] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @property
+    def types(self) -> Mapping[str, Any]:
+        """index.json's entry for every type, by name."""
+        result: Mapping[str, Any] = self.index["types"]
+        return result
+
+    @property
+    def endpoints(self) -> list[Mapping[str, Any]]:
+        result: list[Mapping[str, Any]] = self.index["endpoints"]
+        return result
+
+    def schema_path(self, name: str) -> Path:
+        return self.root / self.types[name]["schema"]
+
+    @cached_property
+    def registry(self) -> referencing.Registry[Any]:
+        resources = [
+            (type_urn(self.version, name), referencing.jsonschema.DRAFT202012.create_resource(s))
+            for name, s in self.schemas.items()
+        ]
+        return referencing.Registry().with_resources(resources).crawl()
+
+    def validator(self, name: str) -> Draft202012Validator:
+        """A 2020-12 validator for one type, formats asserted, refs resolved
+        through the pack's registry (never the network)."""
+        if name not in self.schemas:
+            raise SpecError(
+                "no such type in this pack",
+                file=self.root / "index.json",
+                pointer=pointer(["types", name]),
+                type_name=name,
+            )
+        found = self._validators.get(name)
+        if found is None:
+            found = Draft202012Validator(
+                self.schemas[name],
+                registry=self.registry,
+                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            )
+            self._validators[name] = found
+        return found
+
+    def errors(self, name: str, instance: Any) -> list[ValidationError]:
+        """Every reason ``instance`` is not a valid ``name``, deepest first."""
+        try:
+            return sorted(
+                self.validator(name).iter_errors(instance),
+                key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path))),
+            )
+        except Unresolvable as exc:
+            raise SpecError(
+                f"unresolvable $ref {exc.ref!r}",
+                file=self.schema_path(name),
+                type_name=name,
+            ) from None
+
+    def is_valid(self, name: str, instance: Any) -> bool:
+        return not self.errors(name, instance)
+
+    def check(self, name: str, instance: Any, *, source: Path | str | None = None) -> None:
+        """Raise a SpecError naming the first violation, if any."""
+        errs = self.errors(name, instance)
+        if errs:
+            err = errs[0]
+            raise SpecError(
+                f"not a valid {name}: {err.message}",
+                file=source or self.schema_path(name),
+                pointer=pointer(err.absolute_path),
+                type_name=name,
+                instance=err.instance,
+                hint=f"schema path {pointer(err.absolute_schema_path)}",
+            )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.types)
+
+
+def load_pack(version: str, root: Path = SCHEMAS_ROOT) -> SpecPack:
+    """Read and check ``root/<version>``; raise SpecError on the first defect."""
+    pack_dir = root / version
+    if not pack_dir.is_dir():
+        known = ", ".join(available_versions(root)) or "none"
+        raise SpecError(f"no spec pack for version {version!r} (packs here: {known})", file=pack_dir)
+    index_path = pack_dir / "index.json"
+    index = load_json(index_path)
+    _check_index(index, index_path)
+    schemas: dict[str, Mapping[str, Any]] = {}
+    for name, entry in index["types"].items():
+        path = pack_dir / entry["schema"]
+        schema = load_json(path)
+        _check_schema(schema, path, name, version)
+        schemas[name] = schema
+    return SpecPack(version=version, root=pack_dir, index=index, schemas=schemas)
+
+
+def _check_index(index: Any, path: Path) -> None:
+    meta = load_json(META_DIR / "index.schema.json")
+    errors = sorted(
+        Draft202012Validator(meta).iter_errors(index), key=lambda e: list(map(str, e.path))
+    )
+    if errors:
+        err = errors[0]
+        raise SpecError(
+            f"index does not match schemas/meta/index.schema.json: {err.message}",
+            file=path,
+            pointer=pointer(err.absolute_path),
+            instance=err.instance,
+        )
+
+
+def _check_schema(schema: Any, path: Path, name: str, version: str) -> None:
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise SpecError(
+            f"not a valid JSON Schema 2020-12: {exc.message}",
+            file=path,
+            pointer=pointer(exc.absolute_path),
+            type_name=name,
+            instance=exc.instance,
+        ) from None
+    expected = type_urn(version, name)
+    if schema.get("$id") != expected:
+        raise SpecError(
+            f"$id is {schema.get('$id')!r}, expected {expected!r}",
+            file=path,
+            pointer="/$id",
+            type_name=name,
+        )
