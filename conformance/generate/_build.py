@@ -42,11 +42,21 @@ def render_pack(curation_file: Path = CURATION_FILE) -> dict[str, str]:
     curation = _load_curation(curation_file)
     applicable = {
         key: [e for e in curation[key] if Version(version) in SpecifierSet(e.get("versions", ""))]
-        for key in ("exclusions", "endpoints")
+        for key in ("exclusions", "unions", "endpoints")
     }
     excluded = {e["name"]: e["reason"] for e in applicable["exclusions"]}
     candidates = _keep(discover(), excluded, curation_file)
-    entries = build_types(candidates, version, _domain_rules(curation["domains"], curation_file))
+    unions = {u["name"]: u for u in applicable["unions"]}
+    unknown = sorted(set(unions) - {c.name for c in candidates})
+    if unknown:
+        raise SpecError(
+            f"curated unions not defined by this SDK version: {unknown}",
+            file=curation_file,
+            pointer="/unions",
+            hint="narrow the entries' 'versions'",
+        )
+    domain_of = _domain_rules(curation["domains"], curation_file)
+    entries = build_types(candidates, version, domain_of, unions)
     pack_types = {e.name for e in entries}
     endpoints = _endpoints(find_endpoints(), applicable["endpoints"], pack_types, curation_file)
     index = {

@@ -31,7 +31,10 @@ class TypeEntry:
 
 
 def build_types(
-    candidates: list[Candidate], version: str, domain_of: typing.Callable[[str], str]
+    candidates: list[Candidate],
+    version: str,
+    domain_of: typing.Callable[[str], str],
+    union_overrides: typing.Mapping[str, dict[str, str]],
 ) -> list[TypeEntry]:
     """Schemas for every candidate, cross-file ``$ref``s by URN."""
     names = {c.name for c in candidates}
@@ -43,7 +46,7 @@ def build_types(
     for c in candidates:
         schema = _relink(raw[c.name], names, version, c.name)
         schema = _strip_titles(schema, keep_root=True)
-        union = _union_info(c, raw)
+        union = _union_info(c, raw, union_overrides.get(c.name))
         if union is not None:
             schema["x-tinker-union"] = union
         schema = {
@@ -90,7 +93,36 @@ def _pydantic_schema(c: Candidate) -> dict[str, Any]:
     )
     if c.shape == "dataclass" and c.json_model is c.obj:
         _public_dataclass_shape(schema)
+    _alias_choices(c.json_model, schema)
     return schema
+
+
+def _alias_choices(model: Any, schema: dict[str, Any]) -> None:
+    """Name every spelling a field accepts, not only the first.
+
+    Pydantic's schema keeps one name for a field with
+    ``validation_alias=AliasChoices(...)``; the SDK accepts all of them and
+    may *send* another (0.38.0's OptimStepRequest reads ``optim_params`` but
+    serializes ``adam_params`` or ``optimizer_params``). Every spelling
+    becomes a property; a required field needs at least one of them.
+    """
+    from pydantic import AliasChoices  # noqa: PLC0415
+
+    props = schema.get("properties", {})
+    for name, info in getattr(model, "model_fields", {}).items():
+        alias = info.validation_alias
+        if not isinstance(alias, AliasChoices):
+            continue
+        choices = [c for c in alias.choices if isinstance(c, str)]
+        first = next((c for c in choices if c in props), None)
+        if first is None:
+            continue
+        for choice in choices:
+            props.setdefault(choice, props[first])
+        if first in schema.get("required", []):
+            schema["required"] = [r for r in schema["required"] if r != first]
+            schema["anyOf"] = [{"required": [c]} for c in choices]
+        schema.setdefault("x-tinker-aliases", {})[name] = choices
 
 
 def _public_dataclass_shape(schema: dict[str, Any]) -> None:
@@ -153,23 +185,27 @@ def _union_members(obj: Any) -> tuple[list[Any], Any]:
     metadata: Any = None
     if typing.get_origin(obj) is typing.Annotated:
         obj, *extras = typing.get_args(obj)
-        metadata = next((m for m in extras if hasattr(m, "discriminator")), None)
+        metadata = next((m for m in extras if getattr(m, "discriminator", None)), None)
     if typing.get_origin(obj) is typing.Union:
         return list(typing.get_args(obj)), metadata
     return [], None
 
 
-def _union_info(c: Candidate, raw: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+def _union_info(
+    c: Candidate, raw: dict[str, dict[str, Any]], override: dict[str, str] | None
+) -> dict[str, Any] | None:
     """How a reader picks the variant of a union, as the SDK really does it.
 
-    Every Tinker union is validated by pydantic in *smart* mode: the SDK's
+    Tinker unions are validated by pydantic in *smart* mode: the SDK's
     ``PropertyInfo(discriminator=...)`` is Stainless metadata that pydantic
     never sees. A tag is recorded only as a hint, with whether it is enforced.
+    A union pydantic cannot validate at all is not read that way by the SDK
+    either; its real rule must be curated (schemas/curation.json, "unions").
     """
     members, metadata = _union_members(c.obj)
     if not members:
         return None
-    variants = [getattr(m, "__name__", repr(m)) for m in members]
+    variants = [_variant_name(m) for m in members]
     info: dict[str, Any] = {
         "strategy": "smart",
         "variants": variants,
@@ -178,6 +214,20 @@ def _union_info(c: Candidate, raw: dict[str, dict[str, Any]]) -> dict[str, Any] 
             "fields set wins, ties go to the earliest in 'variants'"
         ),
     }
+    enforced = type(metadata).__module__.startswith("pydantic")
+    if enforced:
+        info.update(
+            strategy="discriminator",
+            rule=(
+                f"the '{metadata.discriminator}' property names the variant; a missing or "
+                "unknown value is an error"
+            ),
+        )
+    if override is not None:
+        info.update(strategy=override["strategy"], rule=override["rule"])
+    elif not _pydantic_can_validate(c.obj):
+        msg = f"union {c.name} cannot be validated by pydantic; curate how the SDK reads it"
+        raise ValueError(msg)
     tag = getattr(metadata, "discriminator", None)
     if tag is not None:
         values = {}
@@ -185,8 +235,30 @@ def _union_info(c: Candidate, raw: dict[str, dict[str, Any]]) -> dict[str, Any] 
             const = raw.get(v, {}).get("properties", {}).get(tag, {}).get("const")
             if const is not None:
                 values[const] = v
-        info["tag"] = {"property": tag, "values": values, "enforced": False}
+        info["tag"] = {"property": tag, "values": values, "enforced": enforced}
     return info
+
+
+def _variant_name(member: Any) -> str:
+    while typing.get_origin(member) is typing.Annotated:
+        member = typing.get_args(member)[0]
+    name = getattr(member, "__name__", None)
+    if not isinstance(name, str) or typing.get_origin(member) is not None:
+        msg = f"union variant {member!r} is not a named type"
+        raise ValueError(msg)
+    return name
+
+
+def _pydantic_can_validate(obj: Any) -> bool:
+    from pydantic.errors import PydanticUserError  # noqa: PLC0415
+
+    try:
+        TypeAdapter(obj).validate_python(None, strict=False)
+    except PydanticUserError:
+        return False
+    except ValueError:
+        return True
+    return True
 
 
 def _kind(c: Candidate) -> str:
@@ -241,7 +313,7 @@ def _index_entry(
     if c.json_model is not c.obj:
         entry["json_model"] = f"{c.json_model.__module__}.{c.json_model.__qualname__}"
     if union is not None:
-        entry["union"] = {k: v for k, v in union.items() if k != "rule"}
+        entry["union"] = union
     return entry
 
 

@@ -1,0 +1,121 @@
+"""Sessions of tinker-conformance. `nox -l` lists them; heavy ones are not default.
+
+Each reference SDK version lives in its own virtualenv under .nox/sdk-<version>,
+made by `_sdk_env`, because the generator and the in-process adapter must run
+inside an interpreter where exactly `tinker==<version>` is installed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+SCHEMAS = ROOT / "schemas"
+CONSTRAINTS = ROOT / "constraints.txt"
+PACKAGE = ROOT / "conformance"
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+
+def _pack_versions() -> list[str]:
+    """The reference versions that have a checked-in pack (schemas/<version>/)."""
+    from packaging.version import InvalidVersion, Version
+
+    found = []
+    for child in SCHEMAS.iterdir():
+        try:
+            found.append((Version(child.name), child.name))
+        except InvalidVersion:
+            continue
+    return [name for _, name in sorted(found)]
+
+
+PACKS = _pack_versions()
+
+
+def _install(session: nox.Session, *args: str) -> None:
+    session.install("-c", str(CONSTRAINTS), *args)
+
+
+def _sdk_env(session: nox.Session, version: str) -> Path:
+    """A virtualenv with `tinker==version` and this project; its bin/ folder."""
+    env = ROOT / ".nox" / f"sdk-{version}"
+    bin_dir = env / "bin"
+    stamp = env / ".installed"
+    if not stamp.exists() or stamp.read_text() != _stamp(version):
+        session.run("python", "-m", "venv", "--clear", str(env))
+        session.run(
+            str(bin_dir / "python"), "-m", "pip", "install", "-q", "-c", str(CONSTRAINTS),
+            "-e", f"{ROOT}[test]", f"tinker=={version}",
+        )
+        stamp.write_text(_stamp(version))
+    return bin_dir
+
+
+def _stamp(version: str) -> str:
+    return f"{version}\n{CONSTRAINTS.read_text()}\n{(ROOT / 'pyproject.toml').read_text()}"
+
+
+@nox.session
+@nox.parametrize("sdk", PACKS)
+def tests(session: nox.Session, sdk: str) -> None:
+    """Run the test suite with the reference SDK `tinker==<sdk>` installed."""
+    _install(session, "-e", ".[test]", f"tinker=={sdk}")
+    env = {"TINKER_API_KEY": "", "TINKER_CONFORMANCE_SDK": sdk}
+    session.run("pytest", *session.posargs, env=env)
+
+
+@nox.session
+def schemas(session: nox.Session) -> None:
+    """Generate packs: `-- X [Y...]` writes schemas/X; `-- --check` diffs every pack."""
+    _install(session, "packaging")
+    check = "--check" in session.posargs
+    versions = [a for a in session.posargs if a != "--check"] or (PACKS if check else [])
+    if not versions:
+        session.error("name a version (`nox -s schemas -- 0.15.0`) or pass --check")
+    failed = []
+    for version in versions:
+        bin_dir = _sdk_env(session, version)
+        args = ["schemas", "generate", "--sdk-version", version, *(["--check"] if check else [])]
+        try:
+            session.run(str(bin_dir / "tinker-conformance"), *args, external=True)
+        except nox.command.CommandFailed:
+            failed.append(version)
+    if failed:
+        session.error(f"packs drifted from their SDK: {', '.join(failed)}")
+    if not check and len(PACKS) >= 2:
+        session.run(
+            str(_sdk_env(session, PACKS[-1]) / "tinker-conformance"),
+            "schemas", "diff", PACKS[0], PACKS[-1], external=True,
+        )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and format check."""
+    _install(session, "ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package."""
+    _install(session, "mypy", "-e", ".[test]", "pydantic")
+    session.run("mypy", str(PACKAGE))
+
+
+@nox.session(default=False)
+def fmt(session: nox.Session) -> None:
+    """Apply ruff's formatting and safe fixes."""
+    _install(session, "ruff")
+    session.run("ruff", "format", ".")
+    session.run("ruff", "check", "--fix", ".")
+
+
+os.environ.pop("TINKER_API_KEY", None)

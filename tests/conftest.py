@@ -1,0 +1,29 @@
+"""Shared fixtures. Tests marked ``sdk`` need ``tinker`` importable: nox's
+``tests-<version>`` sessions install exactly that version, and the pack of the
+installed version is the one they check. Without the SDK they fail, never skip:
+a silently skipped suite would pass anything."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import SpecPack, load_pack
+from conformance._sdk import installed_version
+from conformance.spec import available_versions
+
+
+@pytest.fixture(scope="session")
+def sdk_pack() -> SpecPack:
+    """The checked-in pack of the installed SDK version."""
+    version = installed_version()
+    if version is None:
+        pytest.fail("the reference SDK is not installed; run the tests with `nox -s tests`")
+    if version not in available_versions():
+        pytest.fail(f"tinker=={version} is installed but schemas/{version}/ does not exist")
+    return load_pack(version)
+
+
+@pytest.fixture(scope="session", params=available_versions())
+def any_pack(request: pytest.FixtureRequest) -> SpecPack:
+    """Every checked-in pack in turn."""
+    return load_pack(request.param)
