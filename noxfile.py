@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import nox
+from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).parent
 SCHEMAS = ROOT / "schemas"
@@ -24,8 +25,6 @@ nox.options.error_on_missing_interpreters = True
 
 def _pack_versions() -> list[str]:
     """The reference versions that have a checked-in pack (schemas/<version>/)."""
-    from packaging.version import InvalidVersion, Version
-
     found = []
     for child in SCHEMAS.iterdir():
         try:
@@ -50,8 +49,16 @@ def _sdk_env(session: nox.Session, version: str) -> Path:
     if not stamp.exists() or stamp.read_text() != _stamp(version):
         session.run("python", "-m", "venv", "--clear", str(env))
         session.run(
-            str(bin_dir / "python"), "-m", "pip", "install", "-q", "-c", str(CONSTRAINTS),
-            "-e", f"{ROOT}[test]", f"tinker=={version}",
+            str(bin_dir / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "-c",
+            str(CONSTRAINTS),
+            "-e",
+            f"{ROOT}[test]",
+            f"tinker=={version}",
         )
         stamp.write_text(_stamp(version))
     return bin_dir
@@ -91,8 +98,30 @@ def schemas(session: nox.Session) -> None:
     if not check and len(PACKS) >= 2:
         session.run(
             str(_sdk_env(session, PACKS[-1]) / "tinker-conformance"),
-            "schemas", "diff", PACKS[0], PACKS[-1], external=True,
+            "schemas",
+            "diff",
+            PACKS[0],
+            PACKS[-1],
+            external=True,
         )
+
+
+@nox.session(default=False)
+def audit(session: nox.Session) -> None:
+    """Audit the reference SDK against its spec packs and write reports/.
+
+    Each `tinker==X` with a pack must regenerate its pack byte for byte (the
+    pack is the SDK's wire, nothing more, nothing less); the wire changelog
+    between the oldest and newest pack is written to reports/.
+    """
+    _install(session, "packaging")
+    for version in PACKS:
+        tool = _sdk_env(session, version) / "tinker-conformance"
+        session.run(
+            str(tool), "schemas", "generate", "--sdk-version", version, "--check", external=True
+        )
+    newest = _sdk_env(session, PACKS[-1]) / "tinker-conformance"
+    session.run(str(newest), "schemas", "diff", PACKS[0], PACKS[-1], external=True)
 
 
 @nox.session
@@ -106,7 +135,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    _install(session, "mypy", "-e", ".[test]", "pydantic")
+    _install(session, "mypy", "types-jsonschema", "-e", ".[test]", "pydantic")
     session.run("mypy", str(PACKAGE))
 
 

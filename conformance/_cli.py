@@ -71,15 +71,18 @@ def schemas_generate(sdk_version: str, out: Path, check: bool) -> None:
     drift = _drift(render_pack(), out / sdk_version)
     if drift:
         click.echo(drift, nl=False)
-        click.echo(f"\npack {sdk_version} drifted from the SDK; regenerate with "
-                   f"`nox -s schemas -- {sdk_version}` and review the diff", err=True)
+        click.echo(
+            f"\npack {sdk_version} drifted from the SDK; regenerate with "
+            f"`nox -s schemas -- {sdk_version}` and review the diff",
+            err=True,
+        )
         sys.exit(EXIT_FINDINGS)
     click.echo(f"pack {sdk_version}: no drift")
 
 
 def _drift(fresh: dict[str, str], pack_dir: Path) -> str:
     on_disk = {p.name: p.read_text(encoding="utf-8") for p in pack_dir.glob("*.json")}
-    out = []
+    out: list[str] = []
     for name in sorted(set(fresh) | set(on_disk)):
         old, new = on_disk.get(name, ""), fresh.get(name, "")
         if old != new:
@@ -103,8 +106,13 @@ def _drift(fresh: dict[str, str], pack_dir: Path) -> str:
     default=None,
     help="Markdown file to write [default: reports/changelog-OLD-to-NEW.md].",
 )
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=SCHEMAS_ROOT,
-              show_default=True, help="Root folder of the packs.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=SCHEMAS_ROOT,
+    show_default=True,
+    help="Root folder of the packs.",
+)
 def schemas_diff(old: str, new: str, out: Path | None, root: Path) -> None:
     """Write a Markdown changelog of wire changes between two packs."""
     from conformance.spec import load_pack

@@ -40,7 +40,9 @@ def _sdk_type_names() -> set[str]:
 def test_every_sdk_type_is_in_the_pack_or_excluded(sdk_pack: SpecPack) -> None:
     excluded = {e["name"] for e in sdk_pack.index["exclusions"]}
     missing = _sdk_type_names() - set(sdk_pack.types) - excluded
-    assert not missing, f"SDK types neither in schemas/{sdk_pack.version} nor excluded: {sorted(missing)}"
+    assert not missing, (
+        f"SDK types neither in schemas/{sdk_pack.version} nor excluded: {sorted(missing)}"
+    )
 
 
 def test_every_exclusion_has_a_reason(sdk_pack: SpecPack) -> None:

@@ -178,7 +178,10 @@ def test_field_level_changes_read_from_the_schema_files(real: PackDiff) -> None:
     (strict,) = _find(real, "strictness-changed", "ForwardBackwardOutput")
     assert (strict.field, strict.old, strict.new) == (None, True, False)
     (loss,) = _find(real, "field-type-changed", "ForwardBackwardInput", field="loss_fn_config")
-    assert (loss.old, loss.new) == ("map<string,number> | null", "map<string,number | string> | null")
+    assert (loss.old, loss.new) == (
+        "map<string,number> | null",
+        "map<string,number | string> | null",
+    )
     (tokens,) = _find(real, "field-removed", "SampledSequence", field="tokens")
     assert tokens.old == "array<integer> (required)"
     added = {c.field for c in _find(real, "field-added", "SampleRequest")}
@@ -194,15 +197,17 @@ def test_datum_went_from_model_to_dataclass(real: PackDiff) -> None:
 
 
 def test_real_entries_come_in_kind_group_order(real: PackDiff) -> None:
-    groups = [
-        0 if c.kind.startswith("type-") and c.kind != "type-kind-changed" else
-        2 if c.kind.startswith("endpoint-") else
-        3 if c.kind == "serialization-changed" else 1
-        for c in real.entries
-    ]
+    def group(c: Change) -> int:
+        if c.kind in ("type-added", "type-removed"):
+            return 0
+        if c.kind.startswith("endpoint-"):
+            return 2
+        return 3 if c.kind == "serialization-changed" else 1
+
+    groups = [group(c) for c in real.entries]
     assert groups == sorted(groups)
-    fields = [(c.domain, c.type_name) for c in real.entries if groups[real.entries.index(c)] == 1]
-    assert fields == sorted(fields, key=lambda t: (t[0] or "", t[1] or ""))
+    per_type = [(c.domain or "", c.type_name or "") for c in real.entries if group(c) == 1]
+    assert per_type == sorted(per_type)
 
 
 def test_real_changelog(real: PackDiff) -> None:
@@ -219,7 +224,10 @@ def test_real_changelog(real: PackDiff) -> None:
     ):
         assert f"\n{section}\n" in text
     assert "| `DmelChunk` | training & optimization | nested |" in text
-    assert "| POST | `/api/v1/forward_backward` | changed: body_encoding | `json` | `protobuf` |" in text
+    assert (
+        "| POST | `/api/v1/forward_backward` | changed: body_encoding | `json` | `protobuf` |"
+        in text
+    )
     assert "| `model_id` | required changed | required | optional |" in text
     assert (
         "| `model_dump` | `exclude_unset=True, mode='json'` "
@@ -250,6 +258,7 @@ def _endpoint(
     path: str,
     request: str | None = None,
     response: str | None = None,
+    *,
     encoding: str = "json",
     special: str | None = None,
 ) -> dict[str, Any]:
@@ -364,12 +373,20 @@ NEW_TYPES = {
 }
 OLD_ENDPOINTS = [
     _endpoint("svc.alpha", "POST", "/api/v1/alpha", "Alpha", "Old"),
-    _endpoint("svc.thing", "GET", "/api/v1/things/{thing_id}", None, "Beta", "none"),
+    _endpoint("svc.thing", "GET", "/api/v1/things/{thing_id}", None, "Beta", encoding="none"),
     _endpoint("svc.old", "DELETE", "/api/v1/old", encoding="none"),
 ]
 NEW_ENDPOINTS = [
-    _endpoint("svc.alpha", "POST", "/api/v1/alpha", "Alpha", "New", "protobuf", "protobuf-body"),
-    _endpoint("svc.thing", "GET", "/api/v1/things/{id}", None, "Beta", "none"),
+    _endpoint(
+        "svc.alpha",
+        "POST",
+        "/api/v1/alpha",
+        "Alpha",
+        "New",
+        encoding="protobuf",
+        special="protobuf-body",
+    ),
+    _endpoint("svc.thing", "GET", "/api/v1/things/{id}", None, "Beta", encoding="none"),
     _endpoint("svc.new", "POST", "/api/v1/new", None, "New"),
 ]
 

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.sdk
 
 PACK = installed_pack()
 STRUCTS = sorted(
-    name for name, e in (PACK.types.items() if PACK else []) if e["python"] in ("model", "dataclass")
+    name
+    for name, e in (PACK.types.items() if PACK else [])
+    if e["python"] in ("model", "dataclass")
 )
 PYDANTIC = [n for n in STRUCTS if hasattr(json_class(PACK, n), "model_validate")] if PACK else []
 TAGGED = [n for n in PYDANTIC if PACK and PACK.types[n]["discriminator"]]
@@ -43,7 +45,9 @@ def _sdk_accepts(pack: SpecPack, name: str, payload: Any) -> bool:
 
 
 def _dump_options(pack: SpecPack) -> list[dict[str, Any]]:
-    sent = {k: v for k, v in pack.index["request_serialization"]["model_dump"].items() if k != "mode"}
+    sent = {
+        k: v for k, v in pack.index["request_serialization"]["model_dump"].items() if k != "mode"
+    }
     return [{}, sent]
 
 

@@ -29,14 +29,14 @@ CURATION_FILE = SCHEMAS_ROOT / "curation.json"
 
 
 def installed_sdk_version() -> str:
-    from importlib.metadata import version  # noqa: PLC0415
+    from importlib.metadata import version
 
     return version("tinker")
 
 
 def render_pack(curation_file: Path = CURATION_FILE) -> dict[str, str]:
     """Every file of the pack for the installed SDK, as ``{filename: text}``."""
-    import pydantic  # noqa: PLC0415
+    import pydantic
 
     version = installed_sdk_version()
     curation = _load_curation(curation_file)
@@ -90,7 +90,7 @@ def _dump(value: Any) -> str:
 
 
 def _load_curation(path: Path) -> dict[str, Any]:
-    from jsonschema.validators import Draft202012Validator  # noqa: PLC0415
+    from jsonschema.validators import Draft202012Validator
 
     data = load_json(path)
     meta = load_json(META_DIR / "curation.schema.json")
@@ -169,15 +169,15 @@ def _endpoints(
         result.append(record)
     records = {(r["method"], r["path"]): r for r in result}
     for i, cur in enumerate(curated):
-        key = (cur["method"], cur["path"])
-        if key not in by_key:
+        where = (cur["method"], cur["path"])
+        if where not in by_key:
             raise SpecError(
                 f"curated endpoint {cur['method']} {cur['path']} is not called by this SDK version",
                 file=file,
                 pointer=pointer(["endpoints", i]),
                 hint="narrow the entry's 'versions' or fix its path",
             )
-        record = records[key]
+        record = records[where]
         record["special"] = cur["special"]
         if "response_type" in cur:
             record["response_type"] = cur["response_type"]
@@ -195,7 +195,9 @@ def _serialization_summary(endpoints: list[dict[str, Any]]) -> dict[str, Any]:
     options = Counter(
         json.dumps(e["serialization"], sort_keys=True)
         for e in endpoints
-        if e["body_encoding"] == "json" and e["serialization"] and "inline_keys" not in e["serialization"]
+        if e["body_encoding"] == "json"
+        and e["serialization"]
+        and "inline_keys" not in e["serialization"]
     )
     common: dict[str, Any] = json.loads(options.most_common(1)[0][0]) if options else {}
     unset = common.get("exclude_unset", False)

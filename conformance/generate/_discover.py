@@ -118,9 +118,7 @@ def discover(package: str = "tinker.types") -> list[Candidate]:
                 continue
             if not is_class and inspect.isclass(obj) and obj not in _BUILTIN_ALIAS_TARGETS:
                 continue  # ``X = SomeClass``: a second name for a class defined elsewhere
-            found.setdefault(name, []).append(
-                Candidate(name, info.name, obj, obj, shape, private)
-            )
+            found.setdefault(name, []).append(Candidate(name, info.name, obj, obj, shape, private))
     merged = [_merge(name, entries) for name, entries in sorted(found.items())]
     return [_public_home(c, package, imports) for c in merged]
 
@@ -149,5 +147,5 @@ def _merge(name: str, entries: list[Candidate]) -> Candidate:
             return dataclasses.replace(public[0], json_model=twin.obj)
         return public[0]
     where = ", ".join(c.module for c in entries)
-    msg = f"type name {name!r} is defined in several modules ({where}); cannot tell which is on the wire"
+    msg = f"type name {name!r} is defined in several modules ({where}); which is on the wire?"
     raise ValueError(msg)

@@ -219,7 +219,5 @@ def _query_params(options: ast.expr | None) -> list[str]:
         return []
     for key, value in zip(options.keys, options.values, strict=True):
         if isinstance(key, ast.Constant) and key.value == "params" and isinstance(value, ast.Dict):
-            return sorted(
-                str(k.value) for k in value.keys if isinstance(k, ast.Constant)
-            )
+            return sorted(str(k.value) for k in value.keys if isinstance(k, ast.Constant))
     return []

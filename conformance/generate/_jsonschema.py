@@ -45,11 +45,15 @@ class TinkerJsonSchema(GenerateJsonSchema):
 
     def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
         result = super().model_schema(schema)
-        return _with_additional_properties(result, schema.get("config", {}).get("extra_fields_behavior"))
+        return _with_additional_properties(
+            result, schema.get("config", {}).get("extra_fields_behavior")
+        )
 
     def dataclass_schema(self, schema: core_schema.DataclassSchema) -> JsonSchemaValue:
         result = super().dataclass_schema(schema)
-        return _with_additional_properties(result, schema.get("config", {}).get("extra_fields_behavior"))
+        return _with_additional_properties(
+            result, schema.get("config", {}).get("extra_fields_behavior")
+        )
 
     def is_instance_schema(self, schema: core_schema.IsInstanceSchema) -> JsonSchemaValue:
         # numpy arrays in 0.38.0 dataclasses: on the JSON wire a flat list of numbers.

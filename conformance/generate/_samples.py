@@ -99,7 +99,7 @@ def _scalar(annotation: Any, full: bool, modules: Mapping[str, str]) -> Any:
         if issubclass(annotation, enum.Enum):
             return next(iter(annotation))
         if annotation.__module__ == "numpy" and annotation.__name__ == "ndarray":
-            import numpy as np  # noqa: PLC0415
+            import numpy as np
 
             return np.array([1.5, 2.5], dtype=np.float32)
         if hasattr(annotation, "model_fields") or dataclasses.is_dataclass(annotation):

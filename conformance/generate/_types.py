@@ -75,16 +75,16 @@ def _resolvable(candidates: list[Candidate]) -> Iterator[None]:
         if c.shape == "dataclass":
             saved.append((model, model.__module__, model.__dict__.get("__pydantic_config__")))
             model.__module__ = c.module
-            model.__pydantic_config__ = ConfigDict(arbitrary_types_allowed=True)
+            setattr(model, "__pydantic_config__", ConfigDict(arbitrary_types_allowed=True))  # noqa: B010
     try:
         yield
     finally:
         for model, module, config in saved:
             model.__module__ = module
             if config is None:
-                del model.__pydantic_config__
+                delattr(model, "__pydantic_config__")
             else:
-                model.__pydantic_config__ = config
+                setattr(model, "__pydantic_config__", config)  # noqa: B010
 
 
 def _pydantic_schema(c: Candidate) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def _alias_choices(model: Any, schema: dict[str, Any]) -> None:
     serializes ``adam_params`` or ``optimizer_params``). Every spelling
     becomes a property; a required field needs at least one of them.
     """
-    from pydantic import AliasChoices  # noqa: PLC0415
+    from pydantic import AliasChoices
 
     props = schema.get("properties", {})
     for name, info in getattr(model, "model_fields", {}).items():
@@ -250,7 +250,7 @@ def _variant_name(member: Any) -> str:
 
 
 def _pydantic_can_validate(obj: Any) -> bool:
-    from pydantic.errors import PydanticUserError  # noqa: PLC0415
+    from pydantic.errors import PydanticUserError
 
     try:
         TypeAdapter(obj).validate_python(None, strict=False)
@@ -287,10 +287,15 @@ def _base(c: Candidate) -> str | None:
     return "strict" if config.get("extra") == "forbid" else "lenient"
 
 
-def _discriminator(schema: dict[str, Any]) -> dict[str, str] | None:
+def _discriminator(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``type`` literal of a struct, and whether null stands in for it
+    (several 0.15.0 responses declare ``Optional[Literal[...]] = None``)."""
     prop = schema.get("properties", {}).get("type", {})
     if "const" in prop:
-        return {"property": "type", "value": prop["const"]}
+        return {"property": "type", "value": prop["const"], "nullable": False}
+    consts = [b["const"] for b in prop.get("anyOf", []) if "const" in b]
+    if len(consts) == 1:
+        return {"property": "type", "value": consts[0], "nullable": True}
     return None
 
 
@@ -318,7 +323,7 @@ def _index_entry(
 
 
 def _exported(name: str) -> bool:
-    import tinker.types  # noqa: PLC0415 - the SDK is only importable where nox put it
+    import tinker.types
 
     return name in dir(tinker.types)
 

@@ -74,7 +74,8 @@ def _pointer_at(text: str, pos: int) -> str:
     and the last key seen, enough to name where a corrupt file broke.
     """
     stack: list[list[Any]] = []  # [container kind, current key or index]
-    i, in_str, esc, token = 0, False, False, []
+    i, in_str, esc = 0, False, False
+    token: list[str] = []
     last_str = ""
     while i < min(pos, len(text)):
         ch = text[i]
@@ -104,7 +105,7 @@ def _pointer_at(text: str, pos: int) -> str:
 
 def available_versions(root: Path = SCHEMAS_ROOT) -> list[str]:
     """Versions that have a pack under ``root``, oldest first."""
-    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+    from packaging.version import InvalidVersion, Version
 
     found = []
     for child in root.iterdir() if root.is_dir() else []:
@@ -139,7 +140,7 @@ class SpecPack:
         return result
 
     def schema_path(self, name: str) -> Path:
-        return self.root / self.types[name]["schema"]
+        return self.root / str(self.types[name]["schema"])
 
     @cached_property
     def registry(self) -> referencing.Registry[Any]:
@@ -209,7 +210,9 @@ def load_pack(version: str, root: Path = SCHEMAS_ROOT) -> SpecPack:
     pack_dir = root / version
     if not pack_dir.is_dir():
         known = ", ".join(available_versions(root)) or "none"
-        raise SpecError(f"no spec pack for version {version!r} (packs here: {known})", file=pack_dir)
+        raise SpecError(
+            f"no spec pack for version {version!r} (packs here: {known})", file=pack_dir
+        )
     index_path = pack_dir / "index.json"
     index = load_json(index_path)
     _check_index(index, index_path)
