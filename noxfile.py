@@ -59,6 +59,7 @@ def _sdk_env(session: nox.Session, version: str) -> Path:
             "-e",
             f"{ROOT}[test]",
             f"tinker=={version}",
+            external=True,
         )
         stamp.write_text(_stamp(version))
     return bin_dir
