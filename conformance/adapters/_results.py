@@ -1,0 +1,97 @@
+"""What an adapter op can answer: a closed union of frozen result types.
+
+Every op returns one of these and never raises for anything the
+implementation did: a rejected payload, an unsupported type or op, an
+exception inside the implementation, a crash or a timeout are all results,
+so a run never stops half-way (Bowtie's ``AnyTestResult`` is the model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Crashed",
+    "Encoded",
+    "Errored",
+    "Hello",
+    "Inspected",
+    "OpResult",
+    "Rejected",
+    "TimedOut",
+    "Unsupported",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hello:
+    """Who the implementation is and what it claims to support."""
+
+    name: str
+    language: str
+    version: str
+    spec_version: str
+    ops: tuple[str, ...]
+    types: tuple[str, ...] | None = None  # None: every type of the pack
+    protocol_version: str = "1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Encoded:
+    """decode/construct succeeded: the value, encoded back to wire JSON."""
+
+    wire: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Inspected:
+    """inspect succeeded: the native shape, in the neutral vocabulary
+    (docs/CANONICAL.md): ``{"type": "struct:Name", "fields": {name: shape}}``."""
+
+    shape: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rejected:
+    """The implementation refused the input (a validation error): expected
+    for invalid fixtures, a finding for valid ones."""
+
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unsupported:
+    """The implementation lacks the type, op, helper or endpoint."""
+
+    what: str  # "type" | "op" | "helper" | "endpoint"
+    name: str
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Errored:
+    """The implementation raised or answered nonsense: an internal error."""
+
+    message: str
+    stderr: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Crashed:
+    """The implementation's process died while handling this request."""
+
+    message: str
+    stderr: str = ""
+    exit_code: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimedOut:
+    """No answer within the per-request timeout."""
+
+    seconds: float
+    stderr: str = field(default="")
+
+
+OpResult = Encoded | Inspected | Rejected | Unsupported | Errored | Crashed | TimedOut
