@@ -1,6 +1,7 @@
 """Adapters drive implementations: in-process Python, or any language over
 the JSON-lines subprocess protocol (docs/PROTOCOL.md)."""
 
+from conformance.adapters._load import load_adapter
 from conformance.adapters._protocol import Adapter
 from conformance.adapters._results import (
     Crashed,
@@ -25,4 +26,5 @@ __all__ = [
     "Rejected",
     "TimedOut",
     "Unsupported",
+    "load_adapter",
 ]

@@ -47,7 +47,7 @@ class Encoded:
 @dataclass(frozen=True, kw_only=True)
 class Inspected:
     """inspect succeeded: the native shape, in the neutral vocabulary
-    (docs/CANONICAL.md): ``{"type": "struct:Name", "fields": {name: shape}}``."""
+    (docs/SHAPES.md): ``{"type": "struct:Name", "fields": {name: shape}}``."""
 
     shape: Any
 

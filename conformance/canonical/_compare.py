@@ -1,0 +1,392 @@
+"""Compare two wire values in canonical form and classify every difference.
+
+deepdiff finds the differences; this module says what each one means for a
+port, in the gap taxonomy's words (DESIGN.md), using the schema at the spot.
+Raw deepdiff output never leaves this module.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from deepdiff import DeepDiff
+
+from conformance.canonical._walk import JsonPath, Node, Walk, Walker
+from conformance.spec import pointer
+
+__all__ = [
+    "ADDED_FIELD",
+    "CATEGORIES",
+    "DATA_LOSS",
+    "DEFAULT_DIFFERS",
+    "LITERAL_MISSING",
+    "NESTING_FLATTENED",
+    "TYPE_CHANGED",
+    "VALUE_CHANGED",
+    "Difference",
+    "compare_walks",
+]
+
+DATA_LOSS: Final = "data-loss"
+NESTING_FLATTENED: Final = "nesting-flattened"
+TYPE_CHANGED: Final = "type-changed"
+ADDED_FIELD: Final = "added-field"
+VALUE_CHANGED: Final = "value-changed"
+DEFAULT_DIFFERS: Final = "default-differs"
+LITERAL_MISSING: Final = "literal-missing"
+
+#: Every category ``compare`` can give, most specific first (the order rules apply).
+CATEGORIES: Final = (
+    LITERAL_MISSING,
+    DEFAULT_DIFFERS,
+    DATA_LOSS,
+    ADDED_FIELD,
+    NESTING_FLATTENED,
+    TYPE_CHANGED,
+    VALUE_CHANGED,
+)
+
+_ONLY_IN_ACTUAL = frozenset({"dictionary_item_added", "iterable_item_added"})
+_ONLY_IN_EXPECTED = frozenset({"dictionary_item_removed", "iterable_item_removed"})
+_SHORT = 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class Difference:
+    """One classified difference between canonical expected and actual.
+
+    ``expected``/``actual`` are the canonical values at ``path``; None where
+    that side has nothing there (the message tells nothing from null).
+    """
+
+    category: str
+    path: str
+    expected: Any
+    actual: Any
+    message: str
+
+
+@dataclass(frozen=True)
+class _Raw:
+    path: JsonPath
+    in_expected: bool
+    expected: Any
+    in_actual: bool
+    actual: Any
+
+
+def compare_walks(walker: Walker, type_name: str, expected: Walk, actual: Walk) -> list[Difference]:
+    """Differences between two canonical walks of one type, classified, in path order."""
+    raws = _raw_differences(expected.value, actual.value)
+    raws = _collapse_defaults(walker, _collapse_flattened(raws, expected, actual), expected, actual)
+    found = []
+    for raw in raws:
+        difference = _classify(walker, type_name, raw, expected, actual)
+        if difference is not None:
+            found.append(difference)
+    return sorted(found, key=lambda d: (_sort_key(d.path), d.category))
+
+
+def _raw_differences(expected: Any, actual: Any) -> list[_Raw]:
+    tree = DeepDiff(
+        expected,
+        actual,
+        view="tree",
+        ignore_order=False,
+        threshold_to_diff_deeper=0,  # always say which key differs, never "whole object"
+        ignore_nan_inequality=True,
+    )
+    raws = []
+    for report, levels in tree.items():
+        for level in levels:
+            path = tuple(level.path(output_format="list"))
+            in_expected = report not in _ONLY_IN_ACTUAL
+            in_actual = report not in _ONLY_IN_EXPECTED
+            raws.append(
+                _Raw(
+                    path,
+                    in_expected,
+                    level.t1 if in_expected else None,
+                    in_actual,
+                    level.t2 if in_actual else None,
+                )
+            )
+    return raws
+
+
+def _collapse_flattened(raws: list[_Raw], expected: Walk, actual: Walk) -> list[_Raw]:
+    """A list of objects that came as a list of scalars is one gap at the
+    list, not one per element (deepdiff reports it element by element)."""
+    flat: set[JsonPath] = set()
+    for raw in raws:
+        for cut in range(len(raw.path)):
+            parent = raw.path[:cut]
+            if parent in flat or not isinstance(raw.path[cut], int):
+                continue
+            found_e, e = _at(expected.value, parent)
+            found_a, a = _at(actual.value, parent)
+            both_lists = found_e and found_a and isinstance(e, list) and isinstance(a, list)
+            if both_lists and _objects_like(e) and _scalars_like(a):
+                flat.add(parent)
+    if not flat:
+        return raws
+    kept = [r for r in raws if not any(r.path[: len(p)] == p for p in flat)]
+    for parent in sorted(flat, key=_path_sort):
+        if any(parent[: len(p)] == p and parent != p for p in flat):
+            continue  # inside a list already reported as flattened
+        kept.append(
+            _Raw(parent, True, _at(expected.value, parent)[1], True, _at(actual.value, parent)[1])
+        )
+    return kept
+
+
+def _collapse_defaults(
+    walker: Walker, raws: list[_Raw], expected: Walk, actual: Walk
+) -> list[_Raw]:
+    """Where the reference has a property's default (``event_data: {}``) and
+    the implementation something else, the gap is the default: one difference
+    at the property, not one per key inside it."""
+    kept: list[_Raw] = []
+    spots: dict[JsonPath, _Raw] = {}
+    for raw in raws:
+        spot = _default_ancestor(walker, raw.path, expected, actual)
+        if spot is None:
+            kept.append(raw)
+        elif spot not in spots:
+            spots[spot] = _Raw(
+                spot, True, _at(expected.value, spot)[1], True, _at(actual.value, spot)[1]
+            )
+    return kept + list(spots.values())
+
+
+def _default_ancestor(
+    walker: Walker, path: JsonPath, expected: Walk, actual: Walk
+) -> JsonPath | None:
+    """The outermost property above ``path`` whose expected value is its
+    (non-null) default while the actual one is there and differs."""
+    for cut in range(1, len(path)):
+        spot = path[:cut]
+        prop = _property_schema(spot, expected, actual)
+        if prop is None or "default" not in prop:
+            continue
+        has_default, default = walker.canonical_default(prop)
+        found_e, e = _at(expected.value, spot)
+        found_a, _ = _at(actual.value, spot)
+        if has_default and found_e and found_a and _json_equal(e, default):
+            return spot
+    return None
+
+
+def _classify(
+    walker: Walker, type_name: str, raw: _Raw, expected: Walk, actual: Walk
+) -> Difference | None:
+    if raw.in_expected and raw.in_actual and _json_equal(raw.expected, raw.actual):
+        return None  # 1 and 1.0 where no schema says which: the same JSON number
+    e_node, a_node = expected.nodes.get(raw.path), actual.nodes.get(raw.path)
+    where = _where(type_name, raw.path)
+    e_kind = _kind(raw.in_expected, raw.expected, e_node)
+    a_kind = _kind(raw.in_actual, raw.actual, a_node)
+
+    def make(category: str, message: str) -> Difference:
+        return Difference(
+            category=category,
+            path=pointer(raw.path),
+            expected=raw.expected,
+            actual=raw.actual,
+            message=f"{where}: {message}",
+        )
+
+    prop = _property_schema(raw.path, expected, actual)
+    if prop is not None:
+        is_literal, literal = walker.literal(prop)
+        if (
+            is_literal
+            and raw.in_expected
+            and _json_equal(raw.expected, literal)
+            and not (raw.in_actual and _json_equal(raw.actual, literal))
+        ):
+            return make(
+                LITERAL_MISSING,
+                f"expected the literal {_short(literal)}, came {_show(raw.in_actual, raw.actual)}"
+                " (discriminator literal missing)",
+            )
+        if "default" in prop:
+            has_default, default = walker.canonical_default(prop)
+            if raw.in_expected == has_default and (
+                not has_default or _json_equal(raw.expected, default)
+            ):
+                shown = (
+                    f"the default {_short(default)}"
+                    if has_default
+                    else "nothing (the default is null)"
+                )
+                return make(
+                    DEFAULT_DIFFERS,
+                    f"expected {shown}, came {_show(raw.in_actual, raw.actual, a_node)}"
+                    " (default differs)",
+                )
+    is_item = bool(raw.path) and isinstance(raw.path[-1], int)
+    if not raw.in_actual:
+        return make(
+            DATA_LOSS, f"expected {e_kind}, came nothing ({'item' if is_item else 'field'} dropped)"
+        )
+    if not raw.in_expected:
+        what = "extra item" if is_item else "field not in the reference"
+        return make(ADDED_FIELD, f"expected nothing, came {a_kind} ({what})")
+    if _objects_like(raw.expected) and _scalars_like(raw.actual):
+        return make(
+            NESTING_FLATTENED, f"expected {e_kind}, came {a_kind} (nested structure flattened)"
+        )
+    if _json_type(raw.expected) != _json_type(raw.actual):
+        return make(TYPE_CHANGED, f"expected {e_kind}, came {a_kind} (type changed)")
+    return make(
+        VALUE_CHANGED,
+        f"expected {_show(True, raw.expected, e_node)}, came {_show(True, raw.actual, a_node)}",
+    )
+
+
+def _property_schema(path: JsonPath, expected: Walk, actual: Walk) -> Mapping[str, Any] | None:
+    """The declared schema of the property at ``path`` (as the parent object's
+    schema says it, ``default`` and ``const`` included), if it is one."""
+    if not path or not isinstance(path[-1], str):
+        return None
+    for walk in (expected, actual):
+        node = walk.nodes.get(path[:-1])
+        if node is None or node.schema is None:
+            continue
+        props = node.schema.get("properties")
+        if isinstance(props, Mapping):
+            prop = props.get(path[-1])
+            if isinstance(prop, Mapping):
+                return prop
+    return None
+
+
+# -- JSON helpers ---------------------------------------------------------------
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "array"
+    return type(value).__name__
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    """JSON equality: numbers by value (1 == 1.0), booleans are not numbers."""
+    ta, tb = _json_type(a), _json_type(b)
+    if ta != tb:
+        return False
+    if ta == "object":
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if ta == "array":
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True  # NaN equals NaN, as deepdiff is told
+    return bool(a == b)
+
+
+def _objects_like(value: Any) -> bool:
+    """An object, or a non-empty list of objects: something with structure."""
+    if isinstance(value, Mapping):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(x, Mapping) for x in value)
+
+
+def _scalars_like(value: Any) -> bool:
+    """A scalar, or a non-empty list of scalars: the structure gone."""
+    if isinstance(value, list):
+        return bool(value) and not any(isinstance(x, Mapping | list) for x in value)
+    return not isinstance(value, Mapping)
+
+
+def _at(value: Any, path: JsonPath) -> tuple[bool, Any]:
+    for part in path:
+        in_object = isinstance(value, Mapping) and part in value
+        in_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+        if not (in_object or in_list):
+            return False, None
+        value = value[part]
+    return True, value
+
+
+def _path_sort(path: JsonPath) -> tuple[tuple[int, int, str], ...]:
+    return tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in path)
+
+
+def _sort_key(json_pointer: str) -> tuple[tuple[int, int, str], ...]:
+    parts = json_pointer.split("/")[1:] if json_pointer else []
+    decoded = [p.replace("~1", "/").replace("~0", "~") for p in parts]
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in decoded)
+
+
+# -- messages -------------------------------------------------------------------
+
+
+def _where(type_name: str, path: JsonPath) -> str:
+    """A readable spot: ``supported_models[0].model_name``; the type at the root."""
+    if not path:
+        return type_name
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _kind(present: bool, value: Any, node: Node | None) -> str:
+    """What a value is, in words: ``a datetime``, ``a list of 2 objects``."""
+    if not present:
+        return "nothing"
+    if node is not None and node.datetime:
+        return "a datetime"
+    kind = _json_type(value)
+    if kind == "array":
+        if not value:
+            return "an empty list"
+        kinds = {_json_type(x) for x in value}
+        if len(kinds) == 1:
+            (only,) = kinds
+            return f"a list of {len(value)} {_plural(only, len(value))}"
+        return f"a list of {len(value)} mixed values"
+    return {"null": "null", "object": "an object", "number": "a number"}.get(kind, f"a {kind}")
+
+
+def _plural(kind: str, count: int) -> str:
+    noun = {"object": "object", "array": "list", "null": "null"}.get(kind, kind)
+    if count == 1:
+        return noun
+    return noun + ("es" if noun.endswith("s") else "s")
+
+
+def _show(present: bool, value: Any, node: Node | None = None) -> str:
+    if not present:
+        return "nothing"
+    if node is not None and node.datetime:
+        return f"the instant {value}"
+    if isinstance(value, Mapping | list):
+        return f"{_kind(True, value, node)} {_short(value)}"
+    return _short(value)
+
+
+def _short(value: Any) -> str:
+    try:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
