@@ -125,6 +125,105 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path) -> None:
     click.echo(f"wrote {target} ({len(changes.entries)} changes)")
 
 
+@cli.command("run")
+@click.option(
+    "--adapter",
+    "adapter_spec",
+    required=True,
+    help="The implementation: 'tinker' (installed reference SDK, in process) or "
+    "'python:module:factory'.",
+)
+@click.option("--spec", "spec_version", required=True, help="Spec pack version, e.g. 0.15.0.")
+@click.option(
+    "--check",
+    "checks",
+    multiple=True,
+    help="Run only this check (repeatable). Default: all. See `tinker-conformance checks`.",
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(min=1),
+    default=25,
+    show_default=True,
+    help="Property-based examples per type.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of generated examples.")
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Raw results JSON [default: reports/raw/<name>-<version>-spec-<spec>.json].",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (the default when CI is set).")
+def run_command(
+    adapter_spec: str,
+    spec_version: str,
+    checks: tuple[str, ...],
+    examples: int,
+    seed: int,
+    results: Path | None,
+    quiet: bool,
+) -> None:
+    """Run the conformance checks against an implementation.
+
+    Exit 0 when no gap is found (enhancements do not count), 1 on gaps.
+    """
+    import os
+
+    from rich.console import Console
+
+    from conformance._sdk import installed_version
+    from conformance.adapters import load_adapter
+    from conformance.cases import load_type_cases
+    from conformance.checks import CheckContext
+    from conformance.findings import load_gap_rules
+    from conformance.report import ProgressHandler, RawResultsWriter, summary_table
+    from conformance.runner import Handler, run
+    from conformance.spec import load_pack
+
+    pack = load_pack(spec_version)
+    adapter = load_adapter(adapter_spec, pack)
+    reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
+    try:
+        ctx = CheckContext(
+            pack=pack,
+            adapter=adapter,
+            cases=load_type_cases(spec_version),
+            rules=load_gap_rules(),
+            examples=examples,
+            seed=seed,
+            reference=reference,
+        )
+        hello = adapter.hello()
+        target = results or (
+            SCHEMAS_ROOT.parent
+            / "reports"
+            / "raw"
+            / f"{hello.name}-{hello.version}-spec-{spec_version}.json"
+        )
+        console = Console(stderr=True)
+        handlers: list[Handler] = [RawResultsWriter(target)]
+        if not (quiet or os.environ.get("CI")) and console.is_terminal:
+            handlers.append(ProgressHandler(console))
+        outcome = run(ctx, list(checks) or None, handlers)
+    finally:
+        adapter.close()
+        if reference is not None:
+            reference.close()
+    Console().print(summary_table(outcome))
+    click.echo(f"raw results: {target}")
+    sys.exit(EXIT_FINDINGS if outcome.gaps else EXIT_OK)
+
+
+@cli.command("checks")
+def list_checks() -> None:
+    """List the registered checks."""
+    from conformance.checks import CHECKS
+
+    for name, item in CHECKS.items():
+        click.echo(f"{name:20} {item.description}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

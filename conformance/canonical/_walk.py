@@ -290,6 +290,10 @@ class Walker:
                 out[key] = self.walk(sub, copy.deepcopy(sub["default"]), (*path, key), filled=True)
         for key in props:
             if key not in required_names and key in out and out[key] is None:
+                # A nullable literal keeps its null: it tells union variants
+                # apart (0.15.0's UnloadModelResponse alone admits type null).
+                if self.literal(props[key])[0]:
+                    continue
                 del out[key]
         self.nodes[path] = Node(schema)
         return out

@@ -94,7 +94,27 @@ def _pydantic_schema(c: Candidate) -> dict[str, Any]:
     if c.shape == "dataclass" and c.json_model is c.obj:
         _public_dataclass_shape(schema)
     _alias_choices(c.json_model, schema)
+    _factory_defaults(c.json_model, schema)
     return schema
+
+
+def _factory_defaults(model: Any, schema: dict[str, Any]) -> None:
+    """Record ``default_factory`` defaults, which pydantic leaves out.
+
+    A field with ``default_factory=dict`` (0.38.0's ForwardBackwardOutput.
+    metrics) is sent as ``{}`` when not given: a wire-visible default. Only
+    factories of JSON containers are recorded; other factories stay silent.
+    """
+    props = schema.get("properties", {})
+    if dataclasses.is_dataclass(model):
+        factories = {f.name: f.default_factory for f in dataclasses.fields(model)}
+    else:
+        factories = {
+            name: info.default_factory for name, info in getattr(model, "model_fields", {}).items()
+        }
+    for name, factory in factories.items():
+        if factory in (dict, list) and name in props and "default" not in props[name]:
+            props[name]["default"] = factory()
 
 
 def _alias_choices(model: Any, schema: dict[str, Any]) -> None:

@@ -1,0 +1,73 @@
+"""Golden fixtures (``fixtures/<version>/types/<Type>/<case>.json``) as objects.
+
+One case per file, the JSON-Schema-Test-Suite way: the runner globs them and
+the path is the case's id. Every file is checked against its meta-schema on
+load; a malformed one is an error naming the file and the JSON pointer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema.validators import Draft202012Validator
+
+from conformance._errors import SpecError
+from conformance.spec import META_DIR, SCHEMAS_ROOT, load_json, pointer
+
+__all__ = ["FIXTURES_ROOT", "TypeCase", "load_type_cases"]
+
+FIXTURES_ROOT = SCHEMAS_ROOT.parent / "fixtures"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TypeCase:
+    """One golden case for one wire type."""
+
+    id: str  # path relative to fixtures/, e.g. 0.15.0/types/LoraConfig/gen-minimal.json
+    type_name: str
+    description: str
+    valid: bool
+    payload: Any
+    canonical: Any = None
+    error: str | None = None
+    source: str = "generated"
+    seed: str | None = None
+
+
+def load_type_cases(version: str, root: Path = FIXTURES_ROOT) -> list[TypeCase]:
+    """Every type case of a version, sorted by id."""
+    base = root / version / "types"
+    validator = Draft202012Validator(load_json(META_DIR / "type-case.schema.json"))
+    cases = []
+    for path in sorted(base.glob("*/*.json")):
+        data = load_json(path)
+        for err in validator.iter_errors(data):
+            raise SpecError(
+                f"fixture does not match schemas/meta/type-case.schema.json: {err.message}",
+                file=path,
+                pointer=pointer(err.absolute_path),
+                instance=err.instance,
+            )
+        if data["type"] != path.parent.name:
+            raise SpecError(
+                f"fixture is for type {data['type']!r} but lives in folder {path.parent.name!r}",
+                file=path,
+                pointer="/type",
+                type_name=data["type"],
+            )
+        cases.append(
+            TypeCase(
+                id=path.relative_to(root).as_posix(),
+                type_name=data["type"],
+                description=data["description"],
+                valid=data["valid"],
+                payload=data["payload"],
+                canonical=data.get("canonical"),
+                error=data.get("error"),
+                source=data["source"],
+                seed=data.get("seed"),
+            )
+        )
+    return cases

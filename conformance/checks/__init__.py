@@ -1,0 +1,16 @@
+"""The checks of the suite. Importing this package registers them all."""
+
+from conformance.checks import parity, roundtrip, shape, strictness
+from conformance.checks._registry import (
+    CHECKS,
+    Check,
+    CheckContext,
+    Outcome,
+    Passed,
+    Skipped,
+    check,
+)
+
+__all__ = ["CHECKS", "Check", "CheckContext", "Outcome", "Passed", "Skipped", "check"]
+
+del parity, roundtrip, shape, strictness

@@ -1,0 +1,105 @@
+"""Checks register here, with one documented signature.
+
+A check is a generator ``(ctx: CheckContext) -> Iterator[Outcome]``: it
+yields a ``Passed`` for every case or example that matched the reference and
+a ``Finding`` for every difference. Everything it judges by comes from
+``ctx`` (pack schemas, fixtures, gap rules): no expectations in code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.adapters import Adapter
+from conformance.cases import TypeCase
+from conformance.findings import Finding, GapRules
+from conformance.spec import SpecPack
+
+__all__ = ["CHECKS", "Check", "CheckContext", "Outcome", "Passed", "Skipped", "check"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Passed:
+    check: str
+    type_name: str | None
+    case: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Skipped:
+    """A generated example the reference itself does not round-trip (the
+    schema is looser than the SDK there): no verdict, but counted."""
+
+    check: str
+    type_name: str | None
+    case: str
+    reason: str
+
+
+Outcome = Passed | Skipped | Finding
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckContext:
+    """What a check may read: the pack, the golden cases, the rules and the
+    adapter driving the implementation under test."""
+
+    pack: SpecPack
+    adapter: Adapter
+    cases: list[TypeCase]
+    rules: GapRules
+    examples: int = 25  # property-based examples per type
+    seed: int = 0
+    #: The reference SDK in process, the oracle of generated examples; None
+    #: where it is not installed (then a payload must come back as it went).
+    reference: Adapter | None = None
+
+    def finding(
+        self,
+        *,
+        check: str,
+        category: str,
+        type_name: str | None,
+        message: str,
+        **facts: Any,
+    ) -> Finding:
+        """A finding with severity from the gap rules, never from the check."""
+        entry = self.pack.types.get(type_name) if type_name is not None else None
+        kind = entry["kind"] if entry is not None else None
+        return Finding(
+            check=check,
+            category=category,
+            severity=self.rules.severity(category, type_name=type_name, kind=kind),
+            type_name=type_name,
+            message=message,
+            enhancement=self.rules.is_enhancement(category),
+            **facts,
+        )
+
+
+CheckFn = Callable[[CheckContext], Iterator[Outcome]]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    description: str
+    run: CheckFn
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str, description: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a check under ``name`` (decorator)."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        if name in CHECKS:
+            msg = f"check {name!r} registered twice"
+            raise ValueError(msg)
+        CHECKS[name] = Check(name, description, fn)
+        return fn
+
+    return register

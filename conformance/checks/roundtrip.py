@@ -1,0 +1,101 @@
+"""Round trips: golden fixtures and property-generated payloads are decoded by
+the implementation, encoded back, and compared with the reference in
+canonical form (docs/CANONICAL.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from conformance.adapters import Encoded, Rejected
+from conformance.checks._common import failure_finding
+from conformance.checks._registry import CheckContext, Outcome, Passed, Skipped, check
+from conformance.checks._strategies import payloads
+
+__all__: list[str] = []
+
+
+def _judge(
+    ctx: CheckContext, name: str, *, type_name: str, case: str, payload: Any, expected: Any
+) -> Iterator[Outcome]:
+    from conformance.canonical import compare
+
+    result = ctx.adapter.decode(type_name, payload)
+    failure = failure_finding(
+        ctx, result, check=name, type_name=type_name, case=case, payload=payload
+    )
+    if failure is not None:
+        yield failure
+        return
+    if isinstance(result, Rejected):
+        yield ctx.finding(
+            check=name,
+            category="rejects-valid",
+            type_name=type_name,
+            message=f"rejected a payload the reference accepts: {result.message}",
+            case=case,
+            instance=payload,
+        )
+        return
+    if not isinstance(result, Encoded):
+        return
+    differences = compare(ctx.pack, type_name, expected, result.wire)
+    for diff in differences:
+        yield ctx.finding(
+            check=name,
+            category=diff.category,
+            type_name=type_name,
+            field=diff.path,
+            message=diff.message,
+            case=case,
+            expected=diff.expected,
+            actual=diff.actual,
+            instance=payload,
+        )
+    if not differences:
+        yield Passed(check=name, type_name=type_name, case=case)
+
+
+@check("fixture-roundtrip", "every valid golden fixture survives decode and encode")
+def fixture_roundtrip(ctx: CheckContext) -> Iterator[Outcome]:
+    for case in ctx.cases:
+        if case.valid:
+            yield from _judge(
+                ctx,
+                "fixture-roundtrip",
+                type_name=case.type_name,
+                case=case.id,
+                payload=case.payload,
+                expected=case.canonical,
+            )
+
+
+@check("property-roundtrip", "payloads generated from each schema survive decode and encode")
+def property_roundtrip(ctx: CheckContext) -> Iterator[Outcome]:
+    """The expected result of a generated payload is the reference's own
+    round trip of it (float32 tensors, for one, come back rounded); a payload
+    the reference refuses is skipped: the schema is looser than the SDK there."""
+    for type_name in ctx.pack.types:
+        for i, payload in enumerate(payloads(ctx.pack, type_name, ctx.examples, ctx.seed)):
+            case = f"property:{ctx.pack.version}:{type_name}:{ctx.seed}:{i}"
+            oracle = (
+                ctx.reference.decode(type_name, payload)
+                if ctx.reference is not None
+                else Encoded(wire=payload)
+            )
+            if not isinstance(oracle, Encoded):
+                yield Skipped(
+                    check="property-roundtrip",
+                    type_name=type_name,
+                    case=case,
+                    reason=f"the reference does not round-trip it: {oracle}",
+                )
+                continue
+            yield from _judge(
+                ctx,
+                "property-roundtrip",
+                type_name=type_name,
+                case=case,
+                payload=payload,
+                expected=oracle.wire,
+            )

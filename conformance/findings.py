@@ -1,0 +1,120 @@
+"""Findings: what a check reports when an implementation differs from the reference.
+
+A finding carries keyword-only facts (check, category, type, field pointer,
+case, instance) and its severity, which comes from the rules in
+``schemas/gap-rules.json``, never from the check's code. Its ``key`` is the
+same for the same finding on every run, so baselines can refer to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from jsonschema.validators import Draft202012Validator
+
+from conformance._errors import SpecError
+from conformance.spec import META_DIR, SCHEMAS_ROOT, load_json, pointer
+
+__all__ = ["GAP_RULES_FILE", "Finding", "GapRules", "load_gap_rules"]
+
+GAP_RULES_FILE = SCHEMAS_ROOT / "gap-rules.json"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One observed difference between an implementation and the reference."""
+
+    check: str
+    category: str
+    severity: str
+    type_name: str | None
+    field: str = ""  # JSON pointer inside the type, "" for the whole type
+    case: str = ""  # fixture path or generated example id
+    message: str
+    expected: Any = None
+    actual: Any = None
+    instance: Any = None  # the payload that reproduces it
+    stderr: str = ""
+    enhancement: bool = False
+
+    @cached_property
+    def key(self) -> str:
+        """Stable identity: same check, category, type and field, same key."""
+        text = "\x1f".join((self.check, self.category, self.type_name or "", self.field))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def __str__(self) -> str:
+        where = self.type_name or "-"
+        if self.field:
+            where += self.field
+        return f"[{self.severity}] {self.category} {where}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "check": self.check,
+            "category": self.category,
+            "severity": self.severity,
+            "type": self.type_name,
+            "field": self.field,
+            "case": self.case,
+            "message": self.message,
+            "expected": self.expected,
+            "actual": self.actual,
+            "instance": self.instance,
+            "stderr": self.stderr,
+            "enhancement": self.enhancement,
+        }
+
+
+@dataclass(frozen=True)
+class GapRules:
+    """Categories and severity rules, as data."""
+
+    source: Path
+    data: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def categories(self) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = self.data["categories"]
+        return result
+
+    def severity(self, category: str, *, type_name: str | None, kind: str | None) -> str:
+        rule = self._rule(category)
+        for override in self.data["overrides"]:
+            if override["category"] == category and override.get("type") in (None, type_name):
+                return str(override["severity"])
+        by_kind = rule.get("by_kind", {})
+        return str(by_kind.get(kind, rule["severity"]))
+
+    def is_enhancement(self, category: str) -> bool:
+        return bool(self._rule(category).get("enhancement", False))
+
+    def _rule(self, category: str) -> Mapping[str, Any]:
+        rule = self.categories.get(category)
+        if rule is None:
+            raise SpecError(
+                f"unknown gap category {category!r}",
+                file=self.source,
+                pointer=pointer(["categories", category]),
+                hint=f"known: {', '.join(sorted(self.categories))}",
+            )
+        return rule  # type: ignore[no-any-return]
+
+
+def load_gap_rules(path: Path = GAP_RULES_FILE) -> GapRules:
+    data = load_json(path)
+    meta = load_json(META_DIR / "gap-rules.schema.json")
+    for err in Draft202012Validator(meta).iter_errors(data):
+        raise SpecError(
+            f"gap rules do not match their meta-schema: {err.message}",
+            file=path,
+            pointer=pointer(err.absolute_path),
+            instance=err.instance,
+        )
+    return GapRules(path, data)

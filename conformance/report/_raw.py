@@ -1,0 +1,26 @@
+"""Raw results as JSON: written at finish, also when the run failed midway."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conformance.checks import Outcome
+from conformance.runner import RunResult
+
+__all__ = ["RawResultsWriter"]
+
+
+class RawResultsWriter:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def start(self, result: RunResult) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def handle(self, outcome: Outcome) -> None:
+        return
+
+    def finish(self, result: RunResult) -> None:
+        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=repr)
+        self.path.write_text(text + "\n", encoding="utf-8")

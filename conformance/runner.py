@@ -1,0 +1,115 @@
+"""Run checks against an adapter and hand every outcome to event handlers.
+
+Handlers follow the ``start / handle / finish`` shape of Schemathesis and
+Bowtie reporters: ``finish`` runs even when a check blows up, so whatever
+was gathered is written out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from conformance.adapters import Hello
+from conformance.checks import CHECKS, CheckContext, Outcome, Passed, Skipped
+from conformance.findings import Finding
+
+__all__ = ["Handler", "RunResult", "run"]
+
+
+@dataclass
+class RunResult:
+    """Everything a run observed; findings de-duplicated by key."""
+
+    hello: Hello
+    spec_version: str
+    checks: list[str]
+    executed: Counter[str] = field(default_factory=Counter)  # outcomes per check
+    passed: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    findings: dict[str, Finding] = field(default_factory=dict)
+    occurrences: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.executed.values())
+
+    @property
+    def gaps(self) -> list[Finding]:
+        return [f for f in self.findings.values() if not f.enhancement]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "implementation": {
+                "name": self.hello.name,
+                "language": self.hello.language,
+                "version": self.hello.version,
+                "targets": self.hello.spec_version,
+            },
+            "spec_version": self.spec_version,
+            "checks": self.checks,
+            "executed": dict(self.executed),
+            "passed": dict(self.passed),
+            "skipped": dict(self.skipped),
+            "total": self.total,
+            "seconds": round(self.seconds, 3),
+            "error": self.error,
+            "findings": [
+                dict(f.to_json(), occurrences=self.occurrences[k])
+                for k, f in sorted(self.findings.items(), key=lambda kv: _order(kv[1]))
+            ],
+        }
+
+
+def _order(f: Finding) -> tuple[int, str, str, str]:
+    rank = ["critical", "high", "medium", "low", "info"]
+    sev = rank.index(f.severity) if f.severity in rank else len(rank)
+    return (sev, f.type_name or "", f.category, f.field)
+
+
+class Handler(Protocol):
+    def start(self, result: RunResult) -> None: ...
+    def handle(self, outcome: Outcome) -> None: ...
+    def finish(self, result: RunResult) -> None: ...
+
+
+def run(
+    ctx: CheckContext, names: Sequence[str] | None = None, handlers: Iterable[Handler] = ()
+) -> RunResult:
+    """Run the named checks (all by default) and return what they found."""
+    selected = list(names or CHECKS)
+    unknown = [n for n in selected if n not in CHECKS]
+    if unknown:
+        msg = f"unknown checks {unknown}; known: {sorted(CHECKS)}"
+        raise ValueError(msg)
+    handlers = list(handlers)
+    result = RunResult(hello=ctx.adapter.hello(), spec_version=ctx.pack.version, checks=selected)
+    started = time.perf_counter()
+    for h in handlers:
+        h.start(result)
+    try:
+        for name in selected:
+            for outcome in CHECKS[name].run(ctx):
+                result.executed[name] += 1
+                if isinstance(outcome, Passed):
+                    result.passed[name] += 1
+                elif isinstance(outcome, Skipped):
+                    result.skipped[name] += 1
+                else:
+                    result.occurrences[outcome.key] += 1
+                    result.findings.setdefault(outcome.key, outcome)
+                for h in handlers:
+                    h.handle(outcome)
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        result.seconds = time.perf_counter() - started
+        for h in handlers:
+            h.finish(result)
+    return result

@@ -1,0 +1,285 @@
+"""Deliberately broken implementations (Bowtie's "miniatures").
+
+Each wraps the reference adapter and breaks exactly one thing, the way the
+seed audits found ports broken. The suite must catch every one of them with
+the right gap category; none may pass.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.adapters import Adapter, Encoded, Hello, Inspected, OpResult, Unsupported
+from conformance.adapters.tinker_sdk import TinkerSdkAdapter
+from conformance.spec import SpecPack
+
+
+class Mutant:
+    """Delegates everything to the reference; subclasses break one op."""
+
+    name = "mutant"
+
+    def __init__(self, pack: SpecPack) -> None:
+        self.inner: Adapter = TinkerSdkAdapter(pack)
+
+    def hello(self) -> Hello:
+        base = self.inner.hello()
+        return Hello(
+            name=self.name,
+            language=base.language,
+            version=base.version,
+            spec_version=base.spec_version,
+            ops=base.ops,
+            types=base.types,
+        )
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        return self.inner.decode(type_name, payload)
+
+    def construct(self, type_name: str, args: dict[str, Any]) -> OpResult:
+        return self.inner.construct(type_name, args)
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        return self.inner.inspect(type_name, payload)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _edit_wire(result: OpResult, edit: Any) -> OpResult:
+    if isinstance(result, Encoded) and isinstance(result.wire, dict):
+        wire = copy.deepcopy(result.wire)
+        edit(wire)
+        return Encoded(wire=wire)
+    return result
+
+
+class DropsArchiveExpiry(Mutant):
+    """data-loss: CheckpointArchiveUrlResponse.expires dropped (seeds/001)."""
+
+    name = "drops-archive-expiry"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "CheckpointArchiveUrlResponse":
+            return _edit_wire(result, lambda w: w.pop("expires", None))
+        return result
+
+
+class FlattensSupportedModels(Mutant):
+    """nesting-flattened: supported_models kept as a list of names (seeds/001)."""
+
+    name = "flattens-supported-models"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name != "GetServerCapabilitiesResponse":
+            return result
+
+        def flatten(wire: dict[str, Any]) -> None:
+            wire["supported_models"] = [m.get("model_name") for m in wire["supported_models"]]
+
+        return _edit_wire(result, flatten)
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.inspect(type_name, payload)
+        if type_name == "GetServerCapabilitiesResponse" and isinstance(result, Inspected):
+            shape = copy.deepcopy(result.shape)
+            shape["fields"]["supported_models"] = "list<string>"
+            return Inspected(shape=shape)
+        return result
+
+
+class LacksHeartbeatTypes(Mutant):
+    """missing-type: SessionHeartbeatRequest/Response absent (seeds/000)."""
+
+    name = "lacks-heartbeat-types"
+    missing = ("SessionHeartbeatRequest", "SessionHeartbeatResponse")
+
+    def _gone(self, type_name: str) -> OpResult | None:
+        if type_name in self.missing:
+            return Unsupported(what="type", name=type_name)
+        return None
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        return self._gone(type_name) or self.inner.decode(type_name, payload)
+
+    def construct(self, type_name: str, args: dict[str, Any]) -> OpResult:
+        return self._gone(type_name) or self.inner.construct(type_name, args)
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        return self._gone(type_name) or self.inner.inspect(type_name, payload)
+
+
+class KeepsDatetimesAsStrings(Mutant):
+    """type-weakened: datetimes held as strings (seeds/001): same wire, weaker type."""
+
+    name = "keeps-datetimes-as-strings"
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.inspect(type_name, payload)
+        if isinstance(result, Inspected) and isinstance(result.shape, dict):
+            shape = copy.deepcopy(result.shape)
+            for key, value in shape.get("fields", {}).items():
+                shape["fields"][key] = value.replace("datetime", "string")
+            return Inspected(shape=shape)
+        return result
+
+
+class DefaultsLoraConfig(Mutant):
+    """default-differs: CreateModelRequest.lora_config defaults to a struct (seeds/000)."""
+
+    name = "defaults-lora-config"
+
+    def construct(self, type_name: str, args: dict[str, Any]) -> OpResult:
+        if type_name == "CreateModelRequest" and "lora_config" not in args:
+            args = dict(args, lora_config={"rank": 32})
+        return self.inner.construct(type_name, args)
+
+
+class DefaultsLoraRank(Mutant):
+    """required-differs: LoraConfig.rank optional with default 32 (seeds/000)."""
+
+    name = "defaults-lora-rank"
+
+    def construct(self, type_name: str, args: dict[str, Any]) -> OpResult:
+        if type_name == "LoraConfig" and "rank" not in args:
+            args = dict(args, rank=32)
+        return self.inner.construct(type_name, args)
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        if type_name == "LoraConfig" and isinstance(payload, dict) and "rank" not in payload:
+            payload = dict(payload, rank=32)
+        return self.inner.decode(type_name, payload)
+
+
+class DropsResponseLiteral(Mutant):
+    """literal-missing: CreateSessionResponse has no ``type`` field (seeds/000).
+
+    On the wire that is invisible (the canonical form fills the default
+    literal); the native struct shows it."""
+
+    name = "drops-response-literal"
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.inspect(type_name, payload)
+        if type_name == "CreateSessionResponse" and isinstance(result, Inspected):
+            shape = copy.deepcopy(result.shape)
+            del shape["fields"]["type"]
+            return Inspected(shape=shape)
+        return result
+
+
+class AcceptsUnknownRequestFields(Mutant):
+    """strictness-differs: strict requests accept (and drop) unknown fields."""
+
+    name = "accepts-unknown-request-fields"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        schema = self.inner_pack.schemas.get(type_name, {})
+        if schema.get("additionalProperties") is False and isinstance(payload, dict):
+            known = schema.get("properties", {})
+            payload = {k: v for k, v in payload.items() if k in known}
+        return self.inner.decode(type_name, payload)
+
+    def __init__(self, pack: SpecPack) -> None:
+        super().__init__(pack)
+        self.inner_pack = pack
+
+
+class AddsRetryAfter(Mutant):
+    """added-field: TryAgainResponse.retry_after_ms, an enhancement (seeds/000)."""
+
+    name = "adds-retry-after"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "TryAgainResponse":
+            return _edit_wire(result, lambda w: w.setdefault("retry_after_ms", 250))
+        return result
+
+
+class CursorAsMap(Mutant):
+    """type-weakened: a typed Cursor kept as a bare map (seeds/001)."""
+
+    name = "cursor-as-map"
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.inspect(type_name, payload)
+        if isinstance(result, Inspected) and isinstance(result.shape, dict):
+            shape = copy.deepcopy(result.shape)
+            for key, value in shape.get("fields", {}).items():
+                shape["fields"][key] = value.replace("struct:Cursor", "map<string,any>")
+            return Inspected(shape=shape)
+        return result
+
+
+class StringifiesIntegers(Mutant):
+    """type-changed: integers come back as strings (a JSON-number bug)."""
+
+    name = "stringifies-integers"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "Cursor":
+            return _edit_wire(result, lambda w: w.update(offset=str(w.get("offset"))))
+        return result
+
+
+@dataclass(frozen=True)
+class Expectation:
+    mutant: type[Mutant]
+    check: str
+    category: str
+    type_name: str
+    field: str | None = None  # None: any field
+
+
+EXPECTATIONS = [
+    Expectation(
+        DropsArchiveExpiry,
+        "fixture-roundtrip",
+        "data-loss",
+        "CheckpointArchiveUrlResponse",
+        "/expires",
+    ),
+    Expectation(
+        FlattensSupportedModels,
+        "fixture-roundtrip",
+        "nesting-flattened",
+        "GetServerCapabilitiesResponse",
+    ),
+    Expectation(
+        FlattensSupportedModels,
+        "type-parity",
+        "nesting-flattened",
+        "GetServerCapabilitiesResponse",
+        "/supported_models",
+    ),
+    Expectation(
+        LacksHeartbeatTypes, "fixture-roundtrip", "missing-type", "SessionHeartbeatRequest"
+    ),
+    Expectation(KeepsDatetimesAsStrings, "type-parity", "type-weakened", "Checkpoint", "/time"),
+    Expectation(
+        DefaultsLoraConfig, "shape", "default-differs", "CreateModelRequest", "/lora_config"
+    ),
+    Expectation(DefaultsLoraRank, "shape", "required-differs", "LoraConfig", "/rank"),
+    Expectation(DefaultsLoraRank, "strictness", "required-differs", "LoraConfig"),
+    Expectation(
+        DropsResponseLiteral,
+        "type-parity",
+        "literal-missing",
+        "CreateSessionResponse",
+        "/type",
+    ),
+    Expectation(
+        AcceptsUnknownRequestFields, "strictness", "strictness-differs", "CreateModelRequest"
+    ),
+    Expectation(
+        AddsRetryAfter, "fixture-roundtrip", "added-field", "TryAgainResponse", "/retry_after_ms"
+    ),
+    Expectation(CursorAsMap, "type-parity", "type-weakened", "TrainingRunsResponse", "/cursor"),
+    Expectation(StringifiesIntegers, "fixture-roundtrip", "type-changed", "Cursor", "/offset"),
+]
