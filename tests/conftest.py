@@ -11,6 +11,8 @@ from conformance import SpecPack, load_pack
 from conformance._sdk import installed_version
 from conformance.spec import available_versions
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def sdk_pack() -> SpecPack:

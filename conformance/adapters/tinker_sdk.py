@@ -42,6 +42,7 @@ import sys
 import traceback
 import types
 import typing
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -242,9 +243,12 @@ class TinkerSdkAdapter:
         return best[1]
 
     def _sdk_call(self, call: typing.Callable[[], Any]) -> Any:
-        """Run SDK code; its refusals become Rejected, anything else Errored."""
+        """Run SDK code; its refusals become Rejected, anything else Errored.
+        Warnings the SDK emits (numpy overflow on casts) are not answers: silenced."""
         try:
-            return call()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return call()
         except _Answer:
             raise
         except (TypeError, ValueError) as exc:  # pydantic.ValidationError is a ValueError
