@@ -34,7 +34,7 @@ def test_a_broken_implementation_fails_the_right_check(
         "--tinker-adapter",
         "python:tests.mutants:StringifiesIntegers",
         "--tinker-spec",
-        getattr(sdk_pack, "version"),
+        sdk_pack.version,
         "--tinker-check",
         "fixture-roundtrip",
         "--tinker-check",
@@ -45,7 +45,7 @@ def test_a_broken_implementation_fails_the_right_check(
 
 
 def test_the_reference_passes(pytester: pytest.Pytester, sdk_pack: object) -> None:
-    version = getattr(sdk_pack, "version")
+    version = sdk_pack.version
     result = pytester.runpytest_subprocess(
         "--tinker-adapter",
         "tinker",
