@@ -141,13 +141,16 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path) -> None:
     help="Run only this check (repeatable). Default: all. See `tinker-conformance checks`.",
 )
 @click.option(
-    "--examples",
-    type=click.IntRange(min=1),
-    default=25,
-    show_default=True,
-    help="Property-based examples per type.",
+    "--profile",
+    type=click.Choice(["ci", "local"]),
+    default=None,
+    help="ci: 25 examples per type, seed 0 (deterministic); local: 100 examples, a fresh "
+    "seed each run. [default: ci when CI is set, else local]",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of generated examples.")
+@click.option(
+    "--examples", type=click.IntRange(min=1), default=None, help="Examples per type (overrides)."
+)
+@click.option("--seed", type=int, default=None, help="Seed of generated examples (overrides).")
 @click.option(
     "--results",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -159,16 +162,20 @@ def run_command(
     adapter_spec: str,
     spec_version: str,
     checks: tuple[str, ...],
-    examples: int,
-    seed: int,
+    profile: str | None,
+    examples: int | None,
+    seed: int | None,
     results: Path | None,
     quiet: bool,
 ) -> None:
     """Run the conformance checks against an implementation.
 
+    Every finding on a generated example is also written to
+    reports/failures/ with its payload and the `replay` command.
     Exit 0 when no gap is found (enhancements do not count), 1 on gaps.
     """
     import os
+    import random
 
     from rich.console import Console
 
@@ -177,21 +184,27 @@ def run_command(
     from conformance.cases import load_type_cases
     from conformance.checks import CheckContext
     from conformance.findings import load_gap_rules
-    from conformance.report import ProgressHandler, RawResultsWriter, summary_table
+    from conformance.report import (
+        FailureWriter,
+        ProgressHandler,
+        RawResultsWriter,
+        summary_table,
+    )
     from conformance.runner import Handler, run
     from conformance.spec import load_pack
 
     pack = load_pack(spec_version)
     adapter = load_adapter(adapter_spec, pack)
     reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
+    chosen = profile or ("ci" if os.environ.get("CI") else "local")
     try:
         ctx = CheckContext(
             pack=pack,
             adapter=adapter,
             cases=load_type_cases(spec_version),
             rules=load_gap_rules(),
-            examples=examples,
-            seed=seed,
+            examples=examples or (25 if chosen == "ci" else 100),
+            seed=seed if seed is not None else (0 if chosen == "ci" else random.randrange(2**32)),
             reference=reference,
         )
         hello = adapter.hello()
@@ -202,7 +215,10 @@ def run_command(
             / f"{hello.name}-{hello.version}-spec-{spec_version}.json"
         )
         console = Console(stderr=True)
-        handlers: list[Handler] = [RawResultsWriter(target)]
+        failures = FailureWriter(
+            target.parent.parent / "failures" / target.stem, adapter_spec, spec_version
+        )
+        handlers: list[Handler] = [RawResultsWriter(target), failures]
         if not (quiet or os.environ.get("CI")) and console.is_terminal:
             handlers.append(ProgressHandler(console))
         outcome = run(ctx, list(checks) or None, handlers)
@@ -211,8 +227,44 @@ def run_command(
         if reference is not None:
             reference.close()
     Console().print(summary_table(outcome))
-    click.echo(f"raw results: {target}")
+    click.echo(f"raw results: {target} (profile {chosen}, seed {ctx.seed})")
+    for path in failures.written:
+        click.echo(f"replay: tinker-conformance replay {path} --adapter {adapter_spec}")
     sys.exit(EXIT_FINDINGS if outcome.gaps else EXIT_OK)
+
+
+@cli.command("replay")
+@click.argument("failure", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--adapter", "adapter_spec", required=True, help="The implementation, as for run.")
+def replay(failure: Path, adapter_spec: str) -> None:
+    """Re-run one generated example from a reports/failures/ file.
+
+    Exit 0 when it now matches the reference, 1 when it still differs.
+    """
+    from conformance._sdk import installed_version
+    from conformance.adapters import load_adapter
+    from conformance.checks import CheckContext, Passed, Skipped
+    from conformance.checks.roundtrip import judge_generated
+    from conformance.findings import load_gap_rules
+    from conformance.spec import load_json, load_pack
+
+    document = load_json(failure)
+    pack = load_pack(document["spec"])
+    adapter = load_adapter(adapter_spec, pack)
+    reference = load_adapter("tinker", pack) if installed_version() == pack.version else None
+    ctx = CheckContext(
+        pack=pack, adapter=adapter, cases=[], rules=load_gap_rules(), reference=reference
+    )
+    try:
+        outcomes = list(
+            judge_generated(ctx, document["type"], document["case"], document["payload"])
+        )
+    finally:
+        adapter.close()
+    still = [o for o in outcomes if not isinstance(o, Passed | Skipped)]
+    for outcome in outcomes:
+        click.echo(str(outcome) if not isinstance(outcome, Passed) else "passes now")
+    sys.exit(EXIT_FINDINGS if still else EXIT_OK)
 
 
 @cli.command("checks")

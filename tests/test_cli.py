@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +15,14 @@ from conformance.spec import SCHEMAS_ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(SCHEMAS_ROOT.parent))  # tests.mutants
     return subprocess.run(
         [sys.executable, "-m", "conformance", *args],
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=300,
+        env=env,
     )
 
 
@@ -59,3 +63,60 @@ def test_generate_check_reports_no_drift() -> None:
     done = _run("schemas", "generate", "--sdk-version", version, "--check")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"pack {version}: no drift" in done.stdout
+
+
+@pytest.mark.sdk
+def test_a_failing_generated_case_is_written_and_replays(tmp_path: Path) -> None:
+    version = installed_version()
+    assert version is not None
+    mutant = "python:tests.mutants:StringifiesIntegers"
+    results = tmp_path / "raw" / "run.json"
+    done = _run(
+        "run",
+        "--adapter",
+        mutant,
+        "--spec",
+        version,
+        "--check",
+        "property-roundtrip",
+        "--profile",
+        "ci",
+        "--examples",
+        "3",
+        "--results",
+        str(results),
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    files = sorted((tmp_path / "failures" / "run").glob("property-roundtrip-Cursor-*.json"))
+    assert files, done.stdout
+    assert f"replay: tinker-conformance replay {files[0]} --adapter {mutant}" in done.stdout
+    still = _run("replay", str(files[0]), "--adapter", mutant)
+    assert still.returncode == 1
+    assert "type-changed Cursor/offset" in still.stdout
+    fixed = _run("replay", str(files[0]), "--adapter", "tinker")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "passes now" in fixed.stdout
+
+
+@pytest.mark.sdk
+def test_run_on_the_reference_is_clean_and_counts_its_checks(tmp_path: Path) -> None:
+    version = installed_version()
+    assert version is not None
+    results = tmp_path / "ref.json"
+    done = _run(
+        "run",
+        "--adapter",
+        "tinker",
+        "--spec",
+        version,
+        "--profile",
+        "ci",
+        "--examples",
+        "6",
+        "--results",
+        str(results),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    raw = json.loads(results.read_text())
+    assert raw["findings"] == []
+    assert raw["total"] > 1000

@@ -12,7 +12,7 @@ from conformance.checks._common import failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, Skipped, check
 from conformance.checks._strategies import payloads
 
-__all__: list[str] = []
+__all__ = ["judge_generated"]
 
 
 def _judge(
@@ -78,24 +78,32 @@ def property_roundtrip(ctx: CheckContext) -> Iterator[Outcome]:
     for type_name in ctx.pack.types:
         for i, payload in enumerate(payloads(ctx.pack, type_name, ctx.examples, ctx.seed)):
             case = f"property:{ctx.pack.version}:{type_name}:{ctx.seed}:{i}"
-            oracle = (
-                ctx.reference.decode(type_name, payload)
-                if ctx.reference is not None
-                else Encoded(wire=payload)
-            )
-            if not isinstance(oracle, Encoded):
-                yield Skipped(
-                    check="property-roundtrip",
-                    type_name=type_name,
-                    case=case,
-                    reason=f"the reference does not round-trip it: {oracle}",
-                )
-                continue
-            yield from _judge(
-                ctx,
-                "property-roundtrip",
-                type_name=type_name,
-                case=case,
-                payload=payload,
-                expected=oracle.wire,
-            )
+            yield from judge_generated(ctx, type_name, case, payload)
+
+
+def judge_generated(
+    ctx: CheckContext, type_name: str, case: str, payload: Any
+) -> Iterator[Outcome]:
+    """One generated example, judged against the reference's round trip of
+    it (also what ``tinker-conformance replay`` runs)."""
+    oracle = (
+        ctx.reference.decode(type_name, payload)
+        if ctx.reference is not None
+        else Encoded(wire=payload)
+    )
+    if not isinstance(oracle, Encoded):
+        yield Skipped(
+            check="property-roundtrip",
+            type_name=type_name,
+            case=case,
+            reason=f"the reference does not round-trip it: {oracle}",
+        )
+        return
+    yield from _judge(
+        ctx,
+        "property-roundtrip",
+        type_name=type_name,
+        case=case,
+        payload=payload,
+        expected=oracle.wire,
+    )

@@ -1,6 +1,7 @@
 """Reporters: event handlers that turn a run into something to read."""
 
 from conformance.report._console import ProgressHandler, summary_table
+from conformance.report._failures import FailureWriter
 from conformance.report._raw import RawResultsWriter
 
-__all__ = ["ProgressHandler", "RawResultsWriter", "summary_table"]
+__all__ = ["FailureWriter", "ProgressHandler", "RawResultsWriter", "summary_table"]
