@@ -107,6 +107,20 @@ def schemas(session: nox.Session) -> None:
         )
 
 
+@nox.session
+def fixtures(session: nox.Session) -> None:
+    """Golden fixtures: `-- X [Y...]` regenerates fixtures/X; `-- --check` diffs every pack's."""
+    _install(session, "packaging")
+    check = "--check" in session.posargs
+    versions = [a for a in session.posargs if a != "--check"] or (PACKS if check else [])
+    if not versions:
+        session.error("name a version (`nox -s fixtures -- 0.15.0`) or pass --check")
+    for version in versions:
+        tool = str(_sdk_env(session, version) / "tinker-conformance")
+        args = ["fixtures", "generate", "--sdk-version", version, *(["--check"] if check else [])]
+        session.run(tool, *args, external=True)
+
+
 @nox.session(default=False)
 def audit(session: nox.Session) -> None:
     """Audit the reference SDK against its own spec packs; write reports/.
@@ -125,6 +139,15 @@ def audit(session: nox.Session) -> None:
         )
     newest = _sdk_env(session, PACKS[-1]) / "tinker-conformance"
     session.run(str(newest), "schemas", "diff", PACKS[0], PACKS[-1], external=True)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Print timings of a full reference run per check, for every pack."""
+    _install(session, "packaging")
+    for version in PACKS:
+        python = str(_sdk_env(session, version) / "python")
+        session.run(python, str(ROOT / "benchmarks" / "bench_checks.py"), external=True)
 
 
 @nox.session

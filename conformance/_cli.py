@@ -80,8 +80,10 @@ def schemas_generate(sdk_version: str, out: Path, check: bool) -> None:
     click.echo(f"pack {sdk_version}: no drift")
 
 
-def _drift(fresh: dict[str, str], pack_dir: Path) -> str:
-    on_disk = {p.name: p.read_text(encoding="utf-8") for p in pack_dir.glob("*.json")}
+def _drift(fresh: dict[str, str], folder: Path, *, recursive: bool = False) -> str:
+    """A unified diff of files on disk against freshly generated ones."""
+    files = folder.rglob("*.json") if recursive else folder.glob("*.json")
+    on_disk = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in files}
     out: list[str] = []
     for name in sorted(set(fresh) | set(on_disk)):
         old, new = on_disk.get(name, ""), fresh.get(name, "")
@@ -95,6 +97,62 @@ def _drift(fresh: dict[str, str], pack_dir: Path) -> str:
                 )
             )
     return "".join(out)
+
+
+@cli.group()
+def fixtures() -> None:
+    """Golden fixtures (fixtures/<version>/types/)."""
+
+
+@fixtures.command("generate")
+@click.option("--sdk-version", required=True, help="Must be the installed `tinker`.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 and list the files that would change.",
+)
+def fixtures_generate(sdk_version: str, check: bool) -> None:
+    """Regenerate the gen- cases and the canonical forms of curated cases
+    from the installed reference SDK (run by `nox -s fixtures -- X`)."""
+    import shutil
+    import tempfile
+
+    from conformance.cases import FIXTURES_ROOT
+    from conformance.generate import installed_sdk_version
+    from conformance.generate._fixtures import Note, generate_type_fixtures, refresh_curated
+    from conformance.spec import load_pack
+
+    if installed_sdk_version() != sdk_version:
+        raise click.UsageError(f"tinker=={sdk_version} is not the installed SDK")
+    pack = load_pack(sdk_version)
+    notes: list[Note] = []
+    if not check:
+        generate_type_fixtures(pack, FIXTURES_ROOT, notes=notes)
+        changed = refresh_curated(pack, FIXTURES_ROOT)
+        click.echo(f"fixtures {sdk_version}: written; {len(changed)} curated canonicals refreshed")
+        for note in notes:
+            click.echo(f"not written: {note}")
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        shutil.copytree(FIXTURES_ROOT / sdk_version, root / sdk_version)
+        generate_type_fixtures(pack, root, notes=notes)
+        refresh_curated(pack, root)
+        drift = _drift(
+            {
+                p.relative_to(root / sdk_version).as_posix(): p.read_text(encoding="utf-8")
+                for p in (root / sdk_version).rglob("*.json")
+            },
+            FIXTURES_ROOT / sdk_version,
+            recursive=True,
+        )
+    if drift:
+        click.echo(drift, nl=False)
+        click.echo(
+            f"fixtures {sdk_version} drifted; run `nox -s fixtures -- {sdk_version}`", err=True
+        )
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"fixtures {sdk_version}: no drift")
 
 
 @schemas.command("diff")

@@ -120,3 +120,12 @@ def test_run_on_the_reference_is_clean_and_counts_its_checks(tmp_path: Path) -> 
     raw = json.loads(results.read_text())
     assert raw["findings"] == []
     assert raw["total"] > 1000
+
+
+@pytest.mark.sdk
+def test_checked_in_fixtures_match_a_regeneration() -> None:
+    version = installed_version()
+    assert version is not None
+    done = _run("fixtures", "generate", "--sdk-version", version, "--check")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    assert f"fixtures {version}: no drift" in done.stdout
