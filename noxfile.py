@@ -69,6 +69,16 @@ def _stamp(version: str) -> str:
     return f"{version}\n{CONSTRAINTS.read_text()}\n{(ROOT / 'pyproject.toml').read_text()}"
 
 
+def _versions_to_generate(session: nox.Session) -> tuple[bool, list[str]]:
+    """`-- X [Y...]`: those versions; `-- --check`: every pack, checked, not written."""
+    _install(session, "packaging")
+    check = "--check" in session.posargs
+    versions = [a for a in session.posargs if a != "--check"] or (PACKS if check else [])
+    if not versions:
+        session.error(f"name a version (`nox -s {session.name} -- 0.15.0`) or pass --check")
+    return check, versions
+
+
 @nox.session
 @nox.parametrize("sdk", PACKS)
 def tests(session: nox.Session, sdk: str) -> None:
@@ -81,11 +91,7 @@ def tests(session: nox.Session, sdk: str) -> None:
 @nox.session
 def schemas(session: nox.Session) -> None:
     """Generate packs: `-- X [Y...]` writes schemas/X; `-- --check` diffs every pack."""
-    _install(session, "packaging")
-    check = "--check" in session.posargs
-    versions = [a for a in session.posargs if a != "--check"] or (PACKS if check else [])
-    if not versions:
-        session.error("name a version (`nox -s schemas -- 0.15.0`) or pass --check")
+    check, versions = _versions_to_generate(session)
     failed = []
     for version in versions:
         bin_dir = _sdk_env(session, version)
@@ -110,11 +116,7 @@ def schemas(session: nox.Session) -> None:
 @nox.session
 def fixtures(session: nox.Session) -> None:
     """Golden fixtures: `-- X [Y...]` regenerates fixtures/X; `-- --check` diffs every pack's."""
-    _install(session, "packaging")
-    check = "--check" in session.posargs
-    versions = [a for a in session.posargs if a != "--check"] or (PACKS if check else [])
-    if not versions:
-        session.error("name a version (`nox -s fixtures -- 0.15.0`) or pass --check")
+    check, versions = _versions_to_generate(session)
     for version in versions:
         tool = str(_sdk_env(session, version) / "tinker-conformance")
         args = ["fixtures", "generate", "--sdk-version", version, *(["--check"] if check else [])]

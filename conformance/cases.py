@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema.validators import Draft202012Validator
-
 from conformance._errors import SpecError
-from conformance.spec import META_DIR, SCHEMAS_ROOT, load_json, pointer
+from conformance.spec import SCHEMAS_ROOT, load_checked
 
 __all__ = ["FIXTURES_ROOT", "TypeCase", "load_type_cases"]
 
@@ -39,17 +37,9 @@ class TypeCase:
 def load_type_cases(version: str, root: Path = FIXTURES_ROOT) -> list[TypeCase]:
     """Every type case of a version, sorted by id."""
     base = root / version / "types"
-    validator = Draft202012Validator(load_json(META_DIR / "type-case.schema.json"))
     cases = []
     for path in sorted(base.glob("*/*.json")):
-        data = load_json(path)
-        for err in validator.iter_errors(data):
-            raise SpecError(
-                f"fixture does not match schemas/meta/type-case.schema.json: {err.message}",
-                file=path,
-                pointer=pointer(err.absolute_path),
-                instance=err.instance,
-            )
+        data = load_checked(path, "type-case.schema.json")
         if data["type"] != path.parent.name:
             raise SpecError(
                 f"fixture is for type {data['type']!r} but lives in folder {path.parent.name!r}",

@@ -21,7 +21,7 @@ from conformance._errors import SpecError
 from conformance.generate._discover import Candidate, discover
 from conformance.generate._endpoints import Endpoint, find_endpoints
 from conformance.generate._types import build_types
-from conformance.spec import META_DIR, SCHEMAS_ROOT, load_json, pointer
+from conformance.spec import SCHEMAS_ROOT, load_checked, pointer
 
 __all__ = ["CURATION_FILE", "generate_pack", "installed_sdk_version", "render_pack"]
 
@@ -90,18 +90,7 @@ def _dump(value: Any) -> str:
 
 
 def _load_curation(path: Path) -> dict[str, Any]:
-    from jsonschema.validators import Draft202012Validator
-
-    data = load_json(path)
-    meta = load_json(META_DIR / "curation.schema.json")
-    for err in Draft202012Validator(meta).iter_errors(data):
-        raise SpecError(
-            f"curation does not match its meta-schema: {err.message}",
-            file=path,
-            pointer=pointer(err.absolute_path),
-            instance=err.instance,
-        )
-    result: dict[str, Any] = data
+    result: dict[str, Any] = load_checked(path, "curation.schema.json")
     return result
 
 

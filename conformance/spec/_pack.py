@@ -27,6 +27,7 @@ __all__ = [
     "SCHEMAS_ROOT",
     "SpecPack",
     "available_versions",
+    "load_checked",
     "load_json",
     "load_pack",
     "pointer",
@@ -213,9 +214,7 @@ def load_pack(version: str, root: Path = SCHEMAS_ROOT) -> SpecPack:
         raise SpecError(
             f"no spec pack for version {version!r} (packs here: {known})", file=pack_dir
         )
-    index_path = pack_dir / "index.json"
-    index = load_json(index_path)
-    _check_index(index, index_path)
+    index = load_checked(pack_dir / "index.json", "index.schema.json")
     schemas: dict[str, Mapping[str, Any]] = {}
     for name, entry in index["types"].items():
         path = pack_dir / entry["schema"]
@@ -225,19 +224,30 @@ def load_pack(version: str, root: Path = SCHEMAS_ROOT) -> SpecPack:
     return SpecPack(version=version, root=pack_dir, index=index, schemas=schemas)
 
 
-def _check_index(index: Any, path: Path) -> None:
-    meta = load_json(META_DIR / "index.schema.json")
-    errors = sorted(
-        Draft202012Validator(meta).iter_errors(index), key=lambda e: list(map(str, e.path))
-    )
+def load_checked(path: Path, meta: str) -> Any:
+    """Parse a JSON data file and check it against ``schemas/meta/<meta>``;
+    the first violation is an error naming the file and its JSON pointer."""
+    data = load_json(path)
+    validator = _meta_validator(meta)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]
         raise SpecError(
-            f"index does not match schemas/meta/index.schema.json: {err.message}",
+            f"does not match schemas/meta/{meta}: {err.message}",
             file=path,
             pointer=pointer(err.absolute_path),
             instance=err.instance,
         )
+    return data
+
+
+_META_VALIDATORS: dict[str, Draft202012Validator] = {}
+
+
+def _meta_validator(meta: str) -> Draft202012Validator:
+    if meta not in _META_VALIDATORS:
+        _META_VALIDATORS[meta] = Draft202012Validator(load_json(META_DIR / meta))
+    return _META_VALIDATORS[meta]
 
 
 def _check_schema(schema: Any, path: Path, name: str, version: str) -> None:
