@@ -136,9 +136,8 @@ def audit(session: nox.Session) -> None:
     for version in PACKS:
         tool = str(_sdk_env(session, version) / "tinker-conformance")
         session.run(tool, "schemas", "generate", "--sdk-version", version, "--check", external=True)
-        session.run(
-            tool, "run", "--adapter", "tinker", "--spec", version, *session.posargs, external=True
-        )
+        options = session.posargs or ["--profile", "ci"]  # reproducible example reports
+        session.run(tool, "run", "--adapter", "tinker", "--spec", version, *options, external=True)
     newest = _sdk_env(session, PACKS[-1]) / "tinker-conformance"
     session.run(str(newest), "schemas", "diff", PACKS[0], PACKS[-1], external=True)
 
