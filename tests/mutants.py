@@ -56,6 +56,16 @@ def _edit_wire(result: OpResult, edit: Any) -> OpResult:
     return result
 
 
+def _retype_fields(result: OpResult, old: str, new: str) -> OpResult:
+    """An inspect answer whose field shapes say ``new`` where they said ``old``."""
+    if isinstance(result, Inspected) and isinstance(result.shape, dict):
+        shape = copy.deepcopy(result.shape)
+        for key, value in shape.get("fields", {}).items():
+            shape["fields"][key] = value.replace(old, new)
+        return Inspected(shape=shape)
+    return result
+
+
 class DropsArchiveExpiry(Mutant):
     """data-loss: CheckpointArchiveUrlResponse.expires dropped (seeds/001)."""
 
@@ -119,13 +129,7 @@ class KeepsDatetimesAsStrings(Mutant):
     name = "keeps-datetimes-as-strings"
 
     def inspect(self, type_name: str, payload: Any) -> OpResult:
-        result = self.inner.inspect(type_name, payload)
-        if isinstance(result, Inspected) and isinstance(result.shape, dict):
-            shape = copy.deepcopy(result.shape)
-            for key, value in shape.get("fields", {}).items():
-                shape["fields"][key] = value.replace("datetime", "string")
-            return Inspected(shape=shape)
-        return result
+        return _retype_fields(self.inner.inspect(type_name, payload), "datetime", "string")
 
 
 class DefaultsLoraConfig(Mutant):
@@ -207,13 +211,9 @@ class CursorAsMap(Mutant):
     name = "cursor-as-map"
 
     def inspect(self, type_name: str, payload: Any) -> OpResult:
-        result = self.inner.inspect(type_name, payload)
-        if isinstance(result, Inspected) and isinstance(result.shape, dict):
-            shape = copy.deepcopy(result.shape)
-            for key, value in shape.get("fields", {}).items():
-                shape["fields"][key] = value.replace("struct:Cursor", "map<string,any>")
-            return Inspected(shape=shape)
-        return result
+        return _retype_fields(
+            self.inner.inspect(type_name, payload), "struct:Cursor", "map<string,any>"
+        )
 
 
 class StringifiesIntegers(Mutant):

@@ -187,6 +187,21 @@ class TinkerSdkAdapter:
                 Unsupported(what="type", name=type_name, message=f"not in the SDK: {exc}")
             ) from None
 
+    def read(self, type_name: str, payload: Any) -> Any:
+        """The SDK's native value for ``payload``, as ``decode`` reads it.
+
+        For generators that need the native value itself (which variant a
+        union picked); raises ``ValueError`` where the SDK refuses the
+        payload and ``TypeError`` for anything else that is not a value.
+        """
+        try:
+            return self._guard_read(type_name, payload)
+        except _Answer as answer:
+            result = answer.result
+        if isinstance(result, Rejected):
+            raise ValueError(result.message)
+        raise TypeError(str(result))
+
     def _guard_read(self, type_name: str, payload: Any) -> Any:
         entry = self._entry(type_name)
         cls = self._json(type_name)

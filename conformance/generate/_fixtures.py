@@ -33,14 +33,10 @@ version is installed; output is deterministic.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
-import sys
-import types
-import typing
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,27 +94,23 @@ def type_fixture_dir(out_root: Path, version: str, type_name: str) -> Path:
 
 
 def sdk_decode(pack: SpecPack, name: str, payload: Any, *, expect: str | None = None) -> Any:
-    """The SDK's native value for ``payload`` read as the pack type ``name``.
+    """The SDK's native value for ``payload`` read as the pack type ``name``,
+    by the reference adapter (one reader for fixtures and checks alike).
 
-    Pydantic models (and dataclasses with a pydantic twin) are validated with
-    ``model_validate``; dataclasses without a twin are built with their
-    constructor, nested dataclasses and arrays converted from their JSON shape
-    (the constructor checks names, not types). Enums, aliases and smart or
-    discriminated unions go through pydantic. A union the SDK never validates
-    as a whole (``expected-type``) is read by its recorded markers, else as
-    ``expect`` (a variant name), else as the first variant that accepts it.
+    ``expect`` names the variant the awaited request expects, for a union
+    the SDK reads by hand (``expected-type``): its markers still win.
     Raises ``ValueError`` or ``TypeError`` where the SDK rejects the payload.
     """
-    entry = pack.types[name]
-    twins = twin_map(pack)
-    modules = module_map(pack)
-    union = entry.get("union")
-    if union is not None and union["strategy"] == "expected-type":
-        return _decode_expected(pack, union, payload, expect)
-    target = (
-        json_class(pack, name) if entry["python"] in _STRUCT_SHAPES else native_class(pack, name)
+    from conformance.adapters.tinker_sdk import TinkerSdkAdapter
+
+    adapter = TinkerSdkAdapter(pack)
+    union = pack.types[name].get("union")
+    marked = isinstance(payload, Mapping) and (
+        payload.get("type") == "try_again" or "error" in payload
     )
-    return _decode(target, payload, twins, modules, lax=False)
+    if expect is not None and union is not None and union["strategy"] == "expected-type":
+        return adapter.read(name if marked else expect, payload)
+    return adapter.read(name, payload)
 
 
 def sdk_accepts(pack: SpecPack, name: str, payload: Any) -> bool:
@@ -150,120 +142,6 @@ def expected_canonical(
         msg = f"the reference adapter does not read {name} payload={payload!r}: {result!r}"
         raise TypeError(msg)
     return canonicalize(pack, name, result.wire)
-
-
-def _decode_expected(
-    pack: SpecPack, union: Mapping[str, Any], payload: Any, expect: str | None
-) -> Any:
-    variants: list[str] = list(union["variants"])
-    if isinstance(payload, Mapping):
-        if payload.get("type") == "try_again" and "TryAgainResponse" in variants:
-            return sdk_decode(pack, "TryAgainResponse", payload)
-        if "error" in payload and "RequestFailedResponse" in variants:
-            return sdk_decode(pack, "RequestFailedResponse", payload)
-    if expect is not None:
-        return sdk_decode(pack, expect, payload)
-    errors = []
-    for variant in variants:
-        try:
-            return sdk_decode(pack, variant, payload)
-        except (ValueError, TypeError) as exc:
-            errors.append(f"{variant}: {exc}")
-    msg = f"no variant reads payload={payload!r}: " + "; ".join(errors)
-    raise TypeError(msg)
-
-
-def _decode(
-    hint: Any, value: Any, twins: Mapping[str, type], modules: Mapping[str, str], *, lax: bool
-) -> Any:
-    """``value`` read as ``hint``. ``lax``: inside a dataclass constructor,
-    which leaves scalars unchecked but must build nested structures."""
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin is typing.Annotated:
-        return _decode(args[0], value, twins, modules, lax=lax)
-    if origin in (typing.Union, types.UnionType):
-        if not lax and not _holds_dataclass(hint):
-            return _adapter(hint).validate_python(value)
-        if value is None and type(None) in args:
-            return None
-        errors: list[Exception] = []
-        for member in (a for a in args if a is not type(None)):
-            try:
-                return _decode(member, value, twins, modules, lax=lax)
-            except (ValueError, TypeError) as exc:
-                errors.append(exc)
-        if lax and not all(_is_structured(a) for a in args if a is not type(None)):
-            return value
-        msg = f"no member of {hint!r} accepts {value!r}: {errors}"
-        raise TypeError(msg)
-    if origin in (list, Sequence, typing.List) and args:  # noqa: UP006 - the SDK's annotations
-        if not isinstance(value, list):
-            if lax:
-                return value
-            msg = f"expected a list for {hint!r}, got {value!r}"
-            raise TypeError(msg)
-        return [_decode(args[0], v, twins, modules, lax=lax) for v in value]
-    if origin in (dict, Mapping, typing.Dict) and len(args) == 2:  # noqa: UP006
-        if not isinstance(value, dict):
-            if lax:
-                return value
-            msg = f"expected an object for {hint!r}, got {value!r}"
-            raise TypeError(msg)
-        return {k: _decode(args[1], v, twins, modules, lax=lax) for k, v in value.items()}
-    if isinstance(hint, type):
-        if hasattr(hint, "model_validate"):
-            return hint.model_validate(value)
-        if dataclasses.is_dataclass(hint):
-            twin = twins.get(hint.__name__)
-            if twin is not None:
-                return twin.model_validate(value)  # type: ignore[attr-defined]
-            return _construct(hint, value, twins, modules)
-        if hint.__module__ == "numpy" and hint.__name__ == "ndarray":
-            import numpy as np
-
-            return np.asarray(value)
-    if lax:
-        return value
-    return _adapter(hint).validate_python(value)
-
-
-def _construct(cls: type, value: Any, twins: Mapping[str, type], modules: Mapping[str, str]) -> Any:
-    """A dataclass without a JSON reader, built as a port would: its
-    constructor called with the object's keys (unknown or missing keys fail)."""
-    if not isinstance(value, dict):
-        msg = f"{cls.__name__} needs a JSON object, got {value!r}"
-        raise TypeError(msg)
-    module = modules.get(cls.__name__)
-    namespace = vars(sys.modules[module]) if module and module in sys.modules else None
-    hints = typing.get_type_hints(cls, globalns=namespace)
-    kwargs = {
-        key: _decode(hints[key], item, twins, modules, lax=True) if key in hints else item
-        for key, item in value.items()
-    }
-    return cls(**kwargs)
-
-
-def _holds_dataclass(hint: Any) -> bool:
-    """Whether a stdlib dataclass appears anywhere in ``hint`` (pydantic
-    cannot read those as the SDK does: numpy fields, twins)."""
-    if isinstance(hint, type):
-        return dataclasses.is_dataclass(hint)
-    return any(_holds_dataclass(a) for a in typing.get_args(hint))
-
-
-def _is_structured(hint: Any) -> bool:
-    if typing.get_origin(hint) is typing.Annotated:
-        return _is_structured(typing.get_args(hint)[0])
-    return isinstance(hint, type) and (
-        hasattr(hint, "model_validate") or dataclasses.is_dataclass(hint)
-    )
-
-
-def _adapter(hint: Any) -> Any:
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(hint)
 
 
 # --- case documents -----------------------------------------------------------------
