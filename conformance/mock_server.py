@@ -141,7 +141,7 @@ class MockTinkerServer:
 
 def _require_loopback(host: str) -> None:
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except OSError as exc:
         msg = f"mock server host {host!r} does not resolve: {exc}"
         raise ConformanceError(msg) from None
