@@ -41,8 +41,13 @@ def module_map(pack: SpecPack) -> Mapping[str, str]:
 
 
 def twin_map(pack: SpecPack) -> Mapping[str, type]:
-    return {
-        name: _load(entry["json_model"])
-        for name, entry in pack.types.items()
-        if "json_model" in entry
-    }
+    """Pydantic twins of the pack's dataclasses that the installed SDK has
+    (an older SDK audited against a newer pack has none of them)."""
+    twins = {}
+    for name, entry in pack.types.items():
+        if "json_model" in entry:
+            try:
+                twins[name] = _load(entry["json_model"])
+            except (ImportError, AttributeError):
+                continue
+    return twins

@@ -339,16 +339,17 @@ def _instant(schema: Mapping[str, Any], value: Any) -> str | None:
 
 
 def _number(kind: str, value: Any) -> Any:
-    """An int where the schema says number becomes a float (when exact); a
-    whole float where it says integer becomes an int. Anything else stays."""
+    """An int where the schema says number becomes the float a reader makes of
+    it (JSON ``-27649159820486610`` and ``-2.764915982048661e+16`` are one
+    double); a whole float where it says integer becomes an int. Anything
+    else stays."""
     if isinstance(value, bool):
         return value
     if kind == "number" and isinstance(value, int):
         try:
-            as_float = float(value)
+            return float(value)
         except OverflowError:
             return value
-        return as_float if as_float == value else value
     if kind == "integer" and isinstance(value, float) and value.is_integer():
         return int(value)
     return value
