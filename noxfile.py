@@ -144,11 +144,13 @@ def audit(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Print timings of a full reference run per check, for every pack."""
+    """Print timings for every pack: a full reference run per check, then the
+    fixture checks in process against the subprocess protocol (batched or not)."""
     _install(session, "packaging")
     for version in PACKS:
         python = str(_sdk_env(session, version) / "python")
-        session.run(python, str(ROOT / "benchmarks" / "bench_checks.py"), external=True)
+        for script in ("bench_checks.py", "bench_subprocess.py"):
+            session.run(python, str(ROOT / "benchmarks" / script), external=True)
 
 
 @nox.session

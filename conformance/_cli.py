@@ -11,10 +11,12 @@ from __future__ import annotations
 import difflib
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from conformance._errors import ConformanceError
+from conformance.adapters._load import ADAPTER_HELP
 from conformance.spec import SCHEMAS_ROOT
 
 __all__ = ["main"]
@@ -112,14 +114,17 @@ def fixtures() -> None:
     help="Write nothing; exit 1 and list the files that would change.",
 )
 def fixtures_generate(sdk_version: str, check: bool) -> None:
-    """Regenerate the gen- cases and the canonical forms of curated cases
-    from the installed reference SDK (run by `nox -s fixtures -- X`)."""
+    """Regenerate the golden data recorded from the installed reference SDK
+    (run by `nox -s fixtures -- X`): type cases (gen-*, and the canonical forms
+    of curated edge-* cases), behaviour vectors and endpoint vectors. Their
+    inputs (curated cases, behaviours/inputs.json, endpoints/inputs.json) are
+    never touched."""
     import shutil
     import tempfile
 
     from conformance.cases import FIXTURES_ROOT
     from conformance.generate import installed_sdk_version
-    from conformance.generate._fixtures import Note, generate_type_fixtures, refresh_curated
+    from conformance.generate._fixtures import Note
     from conformance.spec import load_pack
 
     if installed_sdk_version() != sdk_version:
@@ -127,17 +132,15 @@ def fixtures_generate(sdk_version: str, check: bool) -> None:
     pack = load_pack(sdk_version)
     notes: list[Note] = []
     if not check:
-        generate_type_fixtures(pack, FIXTURES_ROOT, notes=notes)
-        changed = refresh_curated(pack, FIXTURES_ROOT)
-        click.echo(f"fixtures {sdk_version}: written; {len(changed)} curated canonicals refreshed")
+        _record_fixtures(pack, FIXTURES_ROOT, notes)
+        click.echo(f"fixtures {sdk_version}: written")
         for note in notes:
             click.echo(f"not written: {note}")
         return
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         shutil.copytree(FIXTURES_ROOT / sdk_version, root / sdk_version)
-        generate_type_fixtures(pack, root, notes=notes)
-        refresh_curated(pack, root)
+        _record_fixtures(pack, root, notes)
         drift = _drift(
             {
                 p.relative_to(root / sdk_version).as_posix(): p.read_text(encoding="utf-8")
@@ -153,6 +156,17 @@ def fixtures_generate(sdk_version: str, check: bool) -> None:
         )
         sys.exit(EXIT_FINDINGS)
     click.echo(f"fixtures {sdk_version}: no drift")
+
+
+def _record_fixtures(pack: Any, root: Path, notes: list[Any]) -> None:
+    from conformance.generate._behaviours import generate_behaviour_vectors
+    from conformance.generate._endpoints_vectors import write_vectors
+    from conformance.generate._fixtures import generate_type_fixtures, refresh_curated
+
+    generate_type_fixtures(pack, root, notes=notes)
+    refresh_curated(pack, root)
+    generate_behaviour_vectors(pack, root)
+    write_vectors(pack.version, root)
 
 
 @schemas.command("diff")
@@ -183,14 +197,17 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path) -> None:
     click.echo(f"wrote {target} ({len(changes.entries)} changes)")
 
 
-@cli.command("run")
-@click.option(
-    "--adapter",
-    "adapter_spec",
-    required=True,
-    help="The implementation: 'tinker' (installed reference SDK, in process) or "
-    "'python:module:factory'.",
+_TIMEOUT = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a subprocess adapter has to answer each message (a batch is one message).",
 )
+
+
+@cli.command("run")
+@click.option("--adapter", "adapter_spec", required=True, help=ADAPTER_HELP)
 @click.option("--spec", "spec_version", required=True, help="Spec pack version, e.g. 0.15.0.")
 @click.option(
     "--check",
@@ -216,6 +233,13 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path) -> None:
     help="Raw results JSON [default: reports/raw/<name>-<version>-spec-<spec>.json].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (the default when CI is set).")
+@_TIMEOUT
+@click.option(
+    "--validate-protocol",
+    is_flag=True,
+    help="Debug a subprocess adapter: check every message both ways against "
+    "schemas/protocol/; a violation is a protocol-error finding.",
+)
 def run_command(
     adapter_spec: str,
     spec_version: str,
@@ -225,6 +249,8 @@ def run_command(
     seed: int | None,
     results: Path | None,
     quiet: bool,
+    timeout: float,
+    validate_protocol: bool,
 ) -> None:
     """Run the conformance checks against an implementation.
 
@@ -252,7 +278,7 @@ def run_command(
     from conformance.spec import load_pack
 
     pack = load_pack(spec_version)
-    adapter = load_adapter(adapter_spec, pack)
+    adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
     reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
     chosen = profile or ("ci" if os.environ.get("CI") else "local")
     try:
@@ -285,6 +311,8 @@ def run_command(
         if reference is not None:
             reference.close()
     Console().print(summary_table(outcome))
+    for incident in getattr(adapter, "incidents", ()):
+        click.echo(f"adapter incident: {incident}", err=True)
     click.echo(f"raw results: {target} (profile {chosen}, seed {ctx.seed})")
     for path in failures.written:
         click.echo(f"replay: tinker-conformance replay {path} --adapter {adapter_spec}")
@@ -294,7 +322,8 @@ def run_command(
 @cli.command("replay")
 @click.argument("failure", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--adapter", "adapter_spec", required=True, help="The implementation, as for run.")
-def replay(failure: Path, adapter_spec: str) -> None:
+@_TIMEOUT
+def replay(failure: Path, adapter_spec: str, timeout: float) -> None:
     """Re-run one generated example from a reports/failures/ file.
 
     Exit 0 when it now matches the reference, 1 when it still differs.
@@ -308,7 +337,7 @@ def replay(failure: Path, adapter_spec: str) -> None:
 
     document = load_json(failure)
     pack = load_pack(document["spec"])
-    adapter = load_adapter(adapter_spec, pack)
+    adapter = load_adapter(adapter_spec, pack, timeout=timeout)
     reference = load_adapter("tinker", pack) if installed_version() == pack.version else None
     ctx = CheckContext(
         pack=pack, adapter=adapter, cases=[], rules=load_gap_rules(), reference=reference
@@ -323,6 +352,56 @@ def replay(failure: Path, adapter_spec: str) -> None:
     for outcome in outcomes:
         click.echo(str(outcome) if not isinstance(outcome, Passed) else "passes now")
     sys.exit(EXIT_FINDINGS if still else EXIT_OK)
+
+
+@cli.command("adapter-check")
+@click.option(
+    "--adapter",
+    "adapter_spec",
+    required=True,
+    help="The adapter program, as 'subprocess:<command line>' (docs/PROTOCOL.md).",
+)
+@click.option(
+    "--spec",
+    "spec_version",
+    required=True,
+    help="Spec pack version: named in hello, its fixtures give the probes' payloads.",
+)
+@_TIMEOUT
+def adapter_check(adapter_spec: str, spec_version: str, timeout: float) -> None:
+    """Check an adapter program's protocol compliance alone, before a run.
+
+    Probes: hello, id echo, an unknown op and an unknown type answered
+    'unsupported', the declared ops, a malformed request and a line that is
+    not JSON survived, batch order, stop and end of input. One PASS/FAIL line
+    per probe, with the fix for each failure. Exit 0 when all pass, 1 on
+    violations, 2 on usage errors.
+    """
+    from conformance.adapters._load import subprocess_command
+    from conformance.adapters._probes import probe_adapter
+    from conformance.cases import load_type_cases
+    from conformance.spec import load_pack
+
+    command = subprocess_command(adapter_spec)
+    if command is None:
+        raise click.UsageError(
+            f"--adapter {adapter_spec!r}: adapter-check speaks to programs; "
+            "use subprocess:<command line>"
+        )
+    load_pack(spec_version)  # a missing pack is exit 2, named
+    failed = 0
+    for probe in probe_adapter(
+        command, spec_version, load_type_cases(spec_version), timeout=timeout
+    ):
+        click.echo(f"{'PASS' if probe.passed else 'FAIL'} {probe.name:18} {probe.detail}")
+        if not probe.passed:
+            failed += 1
+            click.echo(f"     {'fix:':18} {probe.hint}")
+            lines = probe.stderr.strip().splitlines()[-5:]
+            for line in lines:
+                click.echo(f"     {'stderr:':18} {line}")
+    click.echo(f"adapter-check: {'ok' if not failed else f'{failed} probes failed'}")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 @cli.command("checks")

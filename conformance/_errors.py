@@ -10,11 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConformanceError", "SpecError"]
+__all__ = ["AdapterError", "ConformanceError", "SpecError"]
 
 
 class ConformanceError(Exception):
     """Base class of every error raised on purpose by tinker-conformance."""
+
+
+class AdapterError(ConformanceError):
+    """An adapter program could not be started or did not say hello."""
 
 
 class SpecError(ConformanceError):

@@ -24,7 +24,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--tinker-adapter",
         default=None,
         help="Run the conformance suite against this implementation "
-        "('tinker' or 'python:module:factory').",
+        "('tinker', 'python:module:factory' or 'subprocess:<command line>').",
     )
     group.addoption("--tinker-spec", default=None, help="Spec pack version (default: newest).")
     group.addoption(

@@ -11,13 +11,22 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.adapters import Adapter, Encoded, Hello, Inspected, OpResult, Unsupported
+from conformance.adapters import (
+    Adapter,
+    Encoded,
+    Hello,
+    Inspected,
+    OpResult,
+    SequentialBatch,
+    Unsupported,
+)
 from conformance.adapters.tinker_sdk import TinkerSdkAdapter
 from conformance.spec import SpecPack
 
 
-class Mutant:
-    """Delegates everything to the reference; subclasses break one op."""
+class Mutant(SequentialBatch):
+    """Delegates everything to the reference; subclasses break one op (their
+    ``batch`` asks the broken ops in turn)."""
 
     name = "mutant"
 
@@ -43,6 +52,12 @@ class Mutant:
 
     def inspect(self, type_name: str, payload: Any) -> OpResult:
         return self.inner.inspect(type_name, payload)
+
+    def call(self, helper: str, args: dict[str, Any]) -> OpResult:
+        return self.inner.call(helper, args)
+
+    def request(self, endpoint: str, args: dict[str, Any], base_url: str) -> OpResult:
+        return self.inner.request(endpoint, args, base_url)
 
     def close(self) -> None:
         self.inner.close()

@@ -60,7 +60,7 @@ def test_hello(adapter: TinkerSdkAdapter, sdk_pack: SpecPack) -> None:
     assert (hello.name, hello.language) == ("tinker", "python")
     assert hello.version == installed_version() == sdk_pack.version
     assert hello.spec_version == sdk_pack.version
-    assert hello.ops == ("hello", "decode", "construct", "inspect")
+    assert hello.ops == ("hello", "decode", "construct", "inspect", "call", "request")
     assert hello.types is not None
     assert sorted(hello.types) == TYPES
 

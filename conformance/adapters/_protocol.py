@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from conformance.adapters._batch import Call
 from conformance.adapters._results import Hello, OpResult
 
 __all__ = ["Adapter"]
@@ -26,6 +28,20 @@ class Adapter(Protocol):
 
     def inspect(self, type_name: str, payload: Any) -> OpResult:
         """The native shape of the decoded value, in the neutral vocabulary."""
+        ...
+
+    def call(self, helper: str, args: dict[str, Any]) -> OpResult:
+        """Run a helper behaviour (``ModelInput.append_int``, ...); answer
+        ``{"returned": ..., "self": ...}`` (docs/BEHAVIOURS.md)."""
+        ...
+
+    def request(self, endpoint: str, args: dict[str, Any], base_url: str) -> OpResult:
+        """Perform one API call against the loopback mock server at ``base_url``."""
+        ...
+
+    def batch(self, calls: Sequence[Call]) -> list[OpResult]:
+        """One result per call, in order (``SequentialBatch`` asks each op in
+        turn; a subprocess adapter sends them as one message)."""
         ...
 
     def close(self) -> None: ...

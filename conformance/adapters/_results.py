@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "PROTOCOL_ERROR",
     "Crashed",
     "Encoded",
     "Errored",
@@ -21,7 +22,13 @@ __all__ = [
     "Rejected",
     "TimedOut",
     "Unsupported",
+    "is_protocol_error",
 ]
+
+#: How an ``Errored`` message starts when the adapter broke the protocol
+#: (garbage on stdout, a wrong id, a message against schemas/protocol/)
+#: rather than reporting an error of the implementation.
+PROTOCOL_ERROR = "protocol error:"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +78,8 @@ class Unsupported:
 
 @dataclass(frozen=True, kw_only=True)
 class Errored:
-    """The implementation raised or answered nonsense: an internal error."""
+    """The implementation raised or answered nonsense: an internal error, or
+    a protocol error when the message starts with ``PROTOCOL_ERROR``."""
 
     message: str
     stderr: str = ""
@@ -91,7 +99,13 @@ class TimedOut:
     """No answer within the per-request timeout."""
 
     seconds: float
+    message: str = ""  # what was waited for, or why it was not asked again
     stderr: str = field(default="")
 
 
 OpResult = Encoded | Inspected | Rejected | Unsupported | Errored | Crashed | TimedOut
+
+
+def is_protocol_error(result: OpResult) -> bool:
+    """The adapter broke the protocol (as opposed to the implementation failing)."""
+    return isinstance(result, Errored) and result.message.startswith(PROTOCOL_ERROR)

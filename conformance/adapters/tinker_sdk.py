@@ -47,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from conformance._sdk import installed_version, json_class, module_map, native_class, twin_map
+from conformance.adapters._batch import SequentialBatch
 from conformance.adapters._results import (
     Encoded,
     Errored,
@@ -62,7 +63,7 @@ from conformance.spec import SpecPack
 
 __all__ = ["TinkerSdkAdapter"]
 
-_OPS = ("hello", "decode", "construct", "inspect")
+_OPS = ("hello", "decode", "construct", "inspect", "call", "request")
 
 _SEQUENCES: tuple[Any, ...] = (list, set, frozenset, Sequence, typing.List, typing.Sequence)  # noqa: UP006
 _MAPPINGS: tuple[Any, ...] = (dict, Mapping, typing.Dict, typing.Mapping)  # noqa: UP006
@@ -76,7 +77,7 @@ class _Answer(Exception):  # a result travelling up, not an error
         self.result = result
 
 
-class TinkerSdkAdapter:
+class TinkerSdkAdapter(SequentialBatch):
     """Drives the installed ``tinker`` in-process, against ``pack``."""
 
     def __init__(self, pack: SpecPack) -> None:
@@ -151,6 +152,16 @@ class TinkerSdkAdapter:
             return Inspected(shape={"type": str(self.annotation_shape(declared, top=type_name))})
         except Exception as exc:  # annotations the adapter cannot describe
             return _errored(exc, "describing the native type")
+
+    def call(self, helper: str, args: dict[str, Any]) -> OpResult:
+        from conformance.adapters import tinker_helpers
+
+        return tinker_helpers.call(self.pack, helper, args)
+
+    def request(self, endpoint: str, args: dict[str, Any], base_url: str) -> OpResult:
+        from conformance.adapters import tinker_endpoints
+
+        return tinker_endpoints.request(self.pack, endpoint, args, base_url)
 
     def close(self) -> None:
         return None

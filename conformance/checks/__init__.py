@@ -1,6 +1,6 @@
 """The checks of the suite. Importing this package registers them all."""
 
-from conformance.checks import parity, roundtrip, shape, strictness
+from conformance.checks import behaviour, endpoints, parity, roundtrip, shape, strictness
 from conformance.checks._registry import (
     CHECKS,
     Check,
@@ -13,4 +13,4 @@ from conformance.checks._registry import (
 
 __all__ = ["CHECKS", "Check", "CheckContext", "Outcome", "Passed", "Skipped", "check"]
 
-del parity, roundtrip, shape, strictness
+del behaviour, endpoints, parity, roundtrip, shape, strictness

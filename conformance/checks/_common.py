@@ -1,14 +1,57 @@
-"""Turning adapter results that are not a plain success into findings."""
+"""What every check shares: asking the adapter in batches, and turning
+results that are not a plain answer into findings."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
 
-from conformance.adapters import Crashed, Errored, OpResult, TimedOut, Unsupported
+from conformance._errors import ConformanceError
+from conformance.adapters import (
+    PROTOCOL_ERROR,
+    Adapter,
+    Call,
+    Crashed,
+    Errored,
+    OpResult,
+    TimedOut,
+    Unsupported,
+    is_protocol_error,
+)
 from conformance.checks._registry import CheckContext
 from conformance.findings import Finding
 
-__all__ = ["failure_finding"]
+__all__ = ["CHUNK", "answers", "ask", "failure_finding"]
+
+#: Calls per ``Adapter.batch``: checks judge one chunk while the next is unasked,
+#: so outcomes stream and a subprocess adapter saves a round trip per call.
+CHUNK = 64
+
+T = TypeVar("T")
+
+
+def ask(adapter: Adapter, calls: Sequence[Call]) -> list[OpResult]:
+    """The adapter's results for ``calls``, in order, asked ``CHUNK`` at a time."""
+    results: list[OpResult] = []
+    for start in range(0, len(calls), CHUNK):
+        chunk = calls[start : start + CHUNK]
+        answered = adapter.batch(chunk)
+        if len(answered) != len(chunk):
+            msg = f"{adapter!r}.batch answered {len(answered)} results to {len(chunk)} calls"
+            raise ConformanceError(msg)
+        results.extend(answered)
+    return results
+
+
+def answers(
+    adapter: Adapter, items: Iterable[T], call: Callable[[T], Call]
+) -> Iterator[tuple[T, OpResult]]:
+    """Each item with the adapter's result for ``call(item)``, asked a chunk
+    at a time as the items are consumed."""
+    it = iter(items)
+    while chunk := list(islice(it, CHUNK)):
+        yield from zip(chunk, ask(adapter, [call(item) for item in chunk]), strict=True)
 
 
 def failure_finding(
@@ -18,7 +61,9 @@ def failure_finding(
     or None when the result is an ordinary answer the check must judge.
 
     A missing type is reported under the check name ``support`` so that every
-    check that meets it yields the same key, and the run keeps it once.
+    check that meets it yields the same key, and the run keeps it once. An
+    adapter that broke the protocol (``protocol error:``) is told apart from
+    an implementation that failed (crash, hang, internal error).
     """
     if isinstance(result, Unsupported):
         if result.what == "type":
@@ -36,13 +81,25 @@ def failure_finding(
             message=f"the adapter does not support {result.what} {result.name!r}",
             case=case,
         )
+    if is_protocol_error(result):
+        assert isinstance(result, Errored)
+        detail = result.message.removeprefix(PROTOCOL_ERROR).strip()
+        return ctx.finding(
+            check=check,
+            category="protocol-error",
+            type_name=type_name,
+            message=f"the adapter broke the protocol: {detail}",
+            case=case,
+            instance=payload,
+            stderr=result.stderr,
+        )
     if isinstance(result, Errored | Crashed | TimedOut):
         what = {
             Errored: "raised an internal error",
             Crashed: "crashed",
             TimedOut: "did not answer in time",
         }[type(result)]
-        detail = getattr(result, "message", "")
+        detail = result.message
         return ctx.finding(
             check=check,
             category="adapter-error",

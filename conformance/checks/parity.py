@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.adapters import Inspected, Rejected
-from conformance.checks._common import failure_finding
+from conformance.adapters import Call, Inspected, Rejected
+from conformance.checks._common import answers, failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
 
 __all__: list[str] = []
@@ -25,8 +25,8 @@ def type_parity(ctx: CheckContext) -> Iterator[Outcome]:
     from conformance.shapes import compare_shapes, expected_shape
 
     full = {c.type_name: c for c in ctx.cases if c.valid and c.id.endswith("/gen-full.json")}
-    for type_name, case in sorted(full.items()):
-        result = ctx.adapter.inspect(type_name, case.payload)
+    asked = answers(ctx.adapter, sorted(full.items()), lambda t: Call.inspect(t[0], t[1].payload))
+    for (type_name, case), result in asked:
         failure = failure_finding(
             ctx,
             result,

@@ -4,11 +4,11 @@ canonical form (docs/CANONICAL.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from conformance.adapters import Encoded, Rejected
-from conformance.checks._common import failure_finding
+from conformance.adapters import Call, Encoded, OpResult, Rejected
+from conformance.checks._common import answers, ask, failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, Skipped, check
 from conformance.checks._strategies import payloads
 
@@ -16,11 +16,18 @@ __all__ = ["judge_generated"]
 
 
 def _judge(
-    ctx: CheckContext, name: str, *, type_name: str, case: str, payload: Any, expected: Any
+    ctx: CheckContext,
+    name: str,
+    result: OpResult,
+    *,
+    type_name: str,
+    case: str,
+    payload: Any,
+    expected: Any,
 ) -> Iterator[Outcome]:
+    """The outcomes of one decode ``result`` of ``payload``."""
     from conformance.canonical import compare
 
-    result = ctx.adapter.decode(type_name, payload)
     failure = failure_finding(
         ctx, result, check=name, type_name=type_name, case=case, payload=payload
     )
@@ -58,16 +65,17 @@ def _judge(
 
 @check("fixture-roundtrip", "every valid golden fixture survives decode and encode")
 def fixture_roundtrip(ctx: CheckContext) -> Iterator[Outcome]:
-    for case in ctx.cases:
-        if case.valid:
-            yield from _judge(
-                ctx,
-                "fixture-roundtrip",
-                type_name=case.type_name,
-                case=case.id,
-                payload=case.payload,
-                expected=case.canonical,
-            )
+    valid = (case for case in ctx.cases if case.valid)
+    for case, result in answers(ctx.adapter, valid, lambda c: Call.decode(c.type_name, c.payload)):
+        yield from _judge(
+            ctx,
+            "fixture-roundtrip",
+            result,
+            type_name=case.type_name,
+            case=case.id,
+            payload=case.payload,
+            expected=case.canonical,
+        )
 
 
 @check("property-roundtrip", "payloads generated from each schema survive decode and encode")
@@ -76,9 +84,11 @@ def property_roundtrip(ctx: CheckContext) -> Iterator[Outcome]:
     round trip of it (float32 tensors, for one, come back rounded); a payload
     the reference refuses is skipped: the schema is looser than the SDK there."""
     for type_name in ctx.pack.types:
-        for i, payload in enumerate(payloads(ctx.pack, type_name, ctx.examples, ctx.seed)):
-            case = f"property:{ctx.pack.version}:{type_name}:{ctx.seed}:{i}"
-            yield from judge_generated(ctx, type_name, case, payload)
+        examples = [
+            (f"property:{ctx.pack.version}:{type_name}:{ctx.seed}:{i}", payload)
+            for i, payload in enumerate(payloads(ctx.pack, type_name, ctx.examples, ctx.seed))
+        ]
+        yield from _judge_examples(ctx, type_name, examples)
 
 
 def judge_generated(
@@ -86,24 +96,37 @@ def judge_generated(
 ) -> Iterator[Outcome]:
     """One generated example, judged against the reference's round trip of
     it (also what ``tinker-conformance replay`` runs)."""
-    oracle = (
-        ctx.reference.decode(type_name, payload)
+    return _judge_examples(ctx, type_name, [(case, payload)])
+
+
+def _judge_examples(
+    ctx: CheckContext, type_name: str, examples: Sequence[tuple[str, Any]]
+) -> Iterator[Outcome]:
+    """Generated examples of one type: the reference's round trips first, then
+    the implementation's decode of every example the reference round-trips."""
+    calls = [Call.decode(type_name, payload) for _, payload in examples]
+    oracles = (
+        ask(ctx.reference, calls)
         if ctx.reference is not None
-        else Encoded(wire=payload)
+        else [Encoded(wire=payload) for _, payload in examples]
     )
-    if not isinstance(oracle, Encoded):
-        yield Skipped(
-            check="property-roundtrip",
+    judged = [i for i, oracle in enumerate(oracles) if isinstance(oracle, Encoded)]
+    results = dict(zip(judged, ask(ctx.adapter, [calls[i] for i in judged]), strict=True))
+    for i, ((case, payload), oracle) in enumerate(zip(examples, oracles, strict=True)):
+        if not isinstance(oracle, Encoded):
+            yield Skipped(
+                check="property-roundtrip",
+                type_name=type_name,
+                case=case,
+                reason=f"the reference does not round-trip it: {oracle}",
+            )
+            continue
+        yield from _judge(
+            ctx,
+            "property-roundtrip",
+            results[i],
             type_name=type_name,
             case=case,
-            reason=f"the reference does not round-trip it: {oracle}",
+            payload=payload,
+            expected=oracle.wire,
         )
-        return
-    yield from _judge(
-        ctx,
-        "property-roundtrip",
-        type_name=type_name,
-        case=case,
-        payload=payload,
-        expected=oracle.wire,
-    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.adapters import Encoded, Rejected
-from conformance.checks._common import failure_finding
+from conformance.adapters import Call, Encoded, Rejected
+from conformance.checks._common import answers, failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
 
 __all__: list[str] = []
@@ -13,10 +13,10 @@ __all__: list[str] = []
 
 @check("strictness", "every invalid golden fixture is rejected")
 def strictness(ctx: CheckContext) -> Iterator[Outcome]:
-    for case in ctx.cases:
-        if case.valid:
-            continue
-        result = ctx.adapter.decode(case.type_name, case.payload)
+    invalid = (case for case in ctx.cases if not case.valid)
+    for case, result in answers(
+        ctx.adapter, invalid, lambda c: Call.decode(c.type_name, c.payload)
+    ):
         failure = failure_finding(
             ctx,
             result,

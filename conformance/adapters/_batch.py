@@ -1,0 +1,73 @@
+"""Many ops in one go: ``Call`` names one op, ``Adapter.batch`` answers a list.
+
+A subprocess adapter sends a list of calls as one ``batch`` message, which
+saves a round trip per op. An in-process adapter gains nothing from that, so
+it inherits ``SequentialBatch``: the one loop that asks its own ops in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from conformance.adapters._results import OpResult, Unsupported
+
+__all__ = ["TYPE_OPS", "Call", "SequentialBatch", "run_call"]
+
+#: Ops whose ``Call.name`` is a type of the pack.
+TYPE_OPS = ("decode", "construct", "inspect")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Call:
+    """One op to run, as checks hand it to ``Adapter.batch``."""
+
+    op: str  # decode | construct | inspect | call | request
+    name: str  # the type (decode, construct, inspect), helper (call) or endpoint (request)
+    data: Any  # the payload (decode, inspect) or the arguments (construct, call, request)
+    base_url: str | None = None  # request only: the loopback mock server
+
+    @classmethod
+    def decode(cls, type_name: str, payload: Any) -> Call:
+        return cls(op="decode", name=type_name, data=payload)
+
+    @classmethod
+    def construct(cls, type_name: str, args: dict[str, Any]) -> Call:
+        return cls(op="construct", name=type_name, data=args)
+
+    @classmethod
+    def inspect(cls, type_name: str, payload: Any) -> Call:
+        return cls(op="inspect", name=type_name, data=payload)
+
+
+class _Ops(Protocol):
+    def decode(self, type_name: str, payload: Any) -> OpResult: ...
+    def construct(self, type_name: str, args: dict[str, Any]) -> OpResult: ...
+    def inspect(self, type_name: str, payload: Any) -> OpResult: ...
+
+
+def run_call(adapter: _Ops, call: Call) -> OpResult:
+    """``call`` asked of an in-process adapter through its op methods; ``call``
+    and ``request`` are optional methods (``call(helper, args)``,
+    ``request(endpoint, args, base_url)``), unsupported where absent."""
+    if call.op == "decode":
+        return adapter.decode(call.name, call.data)
+    if call.op == "construct":
+        return adapter.construct(call.name, call.data)
+    if call.op == "inspect":
+        return adapter.inspect(call.name, call.data)
+    method = getattr(adapter, call.op, None) if call.op in ("call", "request") else None
+    if method is None:
+        message = f"op {call.op!r} is not available in process"
+        return Unsupported(what="op", name=call.op, message=message)
+    extra = (call.base_url,) if call.op == "request" else ()
+    result: OpResult = method(call.name, call.data, *extra)
+    return result
+
+
+class SequentialBatch:
+    """``batch`` for adapters without a cheaper way: each call in turn."""
+
+    def batch(self: _Ops, calls: Sequence[Call]) -> list[OpResult]:
+        return [run_call(self, call) for call in calls]

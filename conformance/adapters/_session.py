@@ -1,0 +1,293 @@
+"""One running adapter program: its three pipes, each served by a thread.
+
+The runner must never hang on an implementation, so nothing here blocks
+without a deadline: stdout lines arrive through a queue filled by a reader
+thread (every read has a deadline), stderr is drained continuously into a
+bounded buffer (a flood can never block the program), and stdin is written
+by a writer thread (a program that stops reading cannot block the runner).
+The program runs in its own process group with a scrubbed environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import select
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import IO
+
+__all__ = [
+    "MAX_LINE",
+    "STDERR_TAIL",
+    "OverlongLine",
+    "Session",
+    "scrubbed_environment",
+]
+
+#: Whether pipes can be polled (not on Windows).
+_SELECT = hasattr(select, "poll")
+#: Longest stdout line accepted (bytes); a longer one is a protocol error.
+MAX_LINE = 64 * 1024 * 1024
+#: How much of the end of stderr is kept and attached to results (bytes).
+STDERR_TAIL = 8 * 1024
+
+#: Variables whose names say they hold credentials, or that route traffic
+#: off the machine (proxies). Matched case-insensitively against the name.
+_SECRET_NAME = re.compile(
+    r"""
+    ^(TINKER|AWS|AZURE|GOOGLE|GCLOUD|GCP|CLOUDSDK|OPENAI|ANTHROPIC
+      |GH|GITHUB|GITLAB|NPM|YARN|PYPI|TWINE|DOCKER|SSH|VAULT|DATABRICKS|SNOWFLAKE)_
+    | (^|_)(API_?KEYS?|APIKEY|ACCESS_?KEY|PRIVATE_?KEY|SECRET_?KEY|KEYS?)$
+    | SECRET | PASSWORD | PASSWD | PASSPHRASE | CREDENTIAL
+    | (^|_)(TOKENS?|AUTH|PASS|PWD|DSN|COOKIE|SESSION_?ID)($|_)
+    | (^|_)PROXY$
+    | ^(NETRC|KUBECONFIG|PGPASSFILE|BOTO_CONFIG)$
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+#: A URL with a user and password in it (``https://user:token@host``).
+_SECRET_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
+#: Never dropped: what a program needs to start and find its libraries.
+KEPT = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TERM",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "TMPDIR",
+        "TEMP",
+        "TMP",
+        "PWD",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "VIRTUAL_ENV",
+        "NODE_PATH",
+        "NODE_OPTIONS",
+        "ERL_LIBS",
+        "MIX_ENV",
+        "SYSTEMROOT",
+        "SYSTEMDRIVE",
+        "WINDIR",
+        "COMSPEC",
+        "PATHEXT",
+        "USERPROFILE",
+        "APPDATA",
+        "LOCALAPPDATA",
+    }
+)
+
+
+def scrubbed_environment(base: Mapping[str, str]) -> dict[str, str]:
+    """``base`` without credentials: variables named like secrets (tokens,
+    API keys, passwords, cloud and registry accounts, ``TINKER_*``), proxies,
+    and any whose value embeds ``user:password@``. ``KEPT`` names and
+    locale variables (``LC_*``) always stay."""
+    kept = {}
+    for name, value in base.items():
+        upper = name.upper()
+        always = upper in KEPT or upper.startswith("LC_")
+        if always or not (_SECRET_NAME.search(name) or _SECRET_VALUE.search(value)):
+            kept[name] = value
+    return kept
+
+
+def _readable(fd: int, timeout: float | None) -> bool:
+    """Whether ``fd`` has data (or its end) within ``timeout`` seconds (None: wait)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    return bool(poller.poll(None if timeout is None else timeout * 1000))
+
+
+class OverlongLine(ValueError):
+    """stdout sent a line longer than ``MAX_LINE``."""
+
+
+class _Tail:
+    """The last ``limit`` bytes of a stream."""
+
+    def __init__(self, limit: int = STDERR_TAIL) -> None:
+        self.limit = limit
+        self._data = bytearray()
+        self._lock = threading.Lock()
+
+    def add(self, chunk: bytes) -> None:
+        with self._lock:
+            self._data += chunk
+            if len(self._data) > self.limit:
+                del self._data[: len(self._data) - self.limit]
+
+    def text(self) -> str:
+        with self._lock:
+            return self._data.decode("utf-8", errors="replace")
+
+
+_EOF = b""
+
+
+class Session:
+    """A started adapter program. Raises ``OSError`` when it cannot start."""
+
+    def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
+        self.command = tuple(command)
+        self.process = subprocess.Popen(
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env),
+            start_new_session=True,  # its own process group, killed as a whole
+        )
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        self._lines: queue.Queue[bytes] = queue.Queue()
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()
+        self._stderr = _Tail()
+        self._draining = threading.Lock()
+        self._stderr_fd = self.process.stderr.fileno()
+        self._stderr_done = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True),
+            threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True),
+            threading.Thread(target=self._write, args=(self.process.stdin,), daemon=True),
+        ]
+        self._finished = False
+        self._code: int | None = None
+        for thread in self._threads:
+            thread.start()
+
+    # -- threads -------------------------------------------------------------------
+
+    def _read(self, stream: IO[bytes]) -> None:
+        try:
+            while line := stream.readline(MAX_LINE + 1):
+                self._lines.put(line)
+        except (OSError, ValueError):  # the pipe broke: same as its end
+            pass
+        finally:
+            self._lines.put(_EOF)
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def _drain(self, stream: IO[bytes]) -> None:
+        fd = stream.fileno()
+        try:
+            while True:
+                if _SELECT:  # wait outside the lock, so that settling sees the pipe
+                    _readable(fd, None)
+                with self._draining:
+                    chunk = os.read(fd, 65536)
+                    if not chunk:
+                        break
+                    self._stderr.add(chunk)
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._stderr_done.set()
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def _write(self, stream: IO[bytes]) -> None:
+        while (data := self._outbox.get()) is not None:
+            try:
+                stream.write(data)
+                stream.flush()
+            except (OSError, ValueError):  # the program is gone; reads will say so
+                break
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()
+
+    # -- use -----------------------------------------------------------------------
+
+    def send(self, data: bytes) -> None:
+        """Queue ``data`` for stdin; never blocks."""
+        self._outbox.put(data)
+
+    def close_stdin(self) -> None:
+        """End of input, after whatever was queued."""
+        self._outbox.put(None)
+
+    def read_line(self, deadline: float) -> bytes | None:
+        """The next stdout line without its line ending; None once stdout has
+        ended. Raises ``TimeoutError`` at ``deadline`` (``time.monotonic``),
+        ``OverlongLine`` for a line over ``MAX_LINE``."""
+        try:
+            line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError from None
+        if line == _EOF:
+            self._lines.put(_EOF)  # every later read sees the end too
+            return None
+        if len(line) > MAX_LINE and not line.endswith(b"\n"):
+            raise OverlongLine(f"a stdout line longer than {MAX_LINE} bytes")
+        return line.rstrip(b"\r\n")
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stderr_tail(self) -> str:
+        return self._stderr.text()
+
+    def settled_stderr_tail(self, limit: float = 0.2) -> str:
+        """The tail once everything already written to stderr is in it: a
+        program logs before it answers, but the two pipes are read by two
+        threads. Waits at most ``limit`` seconds (where pipes cannot be
+        polled, a short pause)."""
+        if not _SELECT:
+            time.sleep(0.02)
+            return self._stderr.text()
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline and not self._stderr_done.is_set():
+            try:
+                pending = _readable(self._stderr_fd, 0)
+            except (OSError, ValueError):  # closed meanwhile: the thread is done
+                break
+            # the thread holds the lock from reading a chunk until it is kept
+            if not pending and self._draining.acquire(blocking=False):
+                self._draining.release()
+                break
+            time.sleep(0.001)
+        return self._stderr.text()
+
+    def finish(self, grace: float = 1.0) -> int | None:
+        """Let the program exit within ``grace`` seconds, then kill what is
+        left of its process group; its exit code (None if it was killed).
+        Only the first call acts; later ones repeat its answer."""
+        if self._finished:
+            return self._code
+        try:
+            code: int | None = self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._kill_group()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5.0)
+        self.close_stdin()
+        for thread in self._threads:
+            thread.join(timeout=0.5)
+        self._finished, self._code = True, code
+        return code
+
+    def kill(self) -> None:
+        """Kill now (a hang, or a stream out of sync)."""
+        self.finish(grace=0.0)
+
+    def _kill_group(self) -> None:
+        killpg = getattr(os, "killpg", None)
+        with contextlib.suppress(OSError):
+            if killpg is not None:
+                # the group outlives a leader that exited (its children keep it)
+                killpg(self.process.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+            elif self.process.poll() is None:
+                self.process.kill()

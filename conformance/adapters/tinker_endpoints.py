@@ -1,0 +1,491 @@
+"""The reference side of the ``request`` op: one API call made by the installed SDK.
+
+``request(pack, endpoint_id, args, base_url)`` performs the call an endpoint of
+``pack`` (its ``index.json`` id) stands for, with the installed ``tinker``,
+against ``base_url`` (the loopback mock server), and answers with an op
+result: ``Encoded(wire={"value": <result as JSON>, "type": <pack type>})`` on
+success, ``Rejected(message="<kind>: ...")`` for an error the SDK raised,
+``Unsupported(what="endpoint")`` for an endpoint this SDK does not have.
+``request_inprocess`` does the same with respx serving canned responses inside
+the process (no socket is opened) and returns the requests it recorded.
+
+How the call is made, so that what the mock server records is what the SDK
+really sends:
+
+- The client is built the way ``InternalClientHolder`` builds its clients:
+  ``AsyncTinker(api_key="tml-dummy", base_url=..., _strict_response_validation=True)``.
+  The key is always the dummy one, passed explicitly: ``TINKER_API_KEY`` is never
+  read. From 0.38.0 on the client is told ``use_pyqwest_transport=False``: the
+  SDK's own config fetch and redirect pool use httpx's transport too, and respx
+  can only intercept httpx's. The wire is the same either way.
+- Resource endpoints (``service.*``, ``models.*``, ``weights.*``, ``futures.*``,
+  ``training.*``, ``sampling.*``, ``telemetry.*``) call the resource method with
+  the arguments of the vector: ``request`` is built from wire JSON by the pack's
+  request type (as the fixtures' ``decode`` reads it), every other argument is
+  passed as it is. The client's own retry policy applies (``max_retries`` 10,
+  ``retry-after-ms``/``retry-after``, ``x-should-retry``).
+- ``sampling.asample`` is called as the SDK's only caller (``SamplingClient``)
+  calls it: ``max_retries=0`` and ``X-Tinker-Sampling-Backpressure: 1``. A 429
+  there is the server's backpressure signal: the sampling client waits (1 s, or
+  5 s for prompts over 128 KiB) and sends the request again, above this op.
+- ``futures.retrieve`` of 0.38.0: the resource method cannot parse its own
+  response (its ``FutureRetrieveResponse`` union holds a stdlib dataclass
+  pydantic cannot build), so the call is made as the SDK's future reader makes
+  it: the raw response of the resource, ``Accept: application/x-protobuf`` when
+  the awaited type (optional argument ``expected_type``) is one the SDK reads as
+  protobuf, then ``try_again`` and ``error`` recognised from the body, a
+  protobuf body decoded with the SDK's own converter, anything else read as the
+  awaited type (or, none being given, as the union by its markers).
+- ``rest_client.*`` and ``admin_client.*`` go through the SDK's ``RestClient`` and
+  ``AdminClient`` code over a minimal holder that hands out the client above; the
+  public method of the endpoint's name is called, or its ``_<name>_submit`` where
+  only a tinker-path variant is public (publish, unpublish, TTL). The holder runs
+  ``execute_with_retries`` once: the holder-level retry loop (exponential backoff
+  up to 5 minutes on connection errors, 408, 409, 429 and 5xx) is session
+  orchestration above this op, which keeps the client's own retries.
+- ``service_client.close`` replays the SDK's ``_close_submit`` request (the
+  ``ServiceClient`` needs a live session); ``internal_client_holder.send_cancel_request``
+  runs the holder's own method over the minimal holder.
+
+Exceptions map to rejections by kind: ``APIStatusError`` -> ``api-status: <status>``,
+``APIResponseValidationError`` and pydantic ``ValidationError`` -> ``invalid-response``,
+``APIConnectionError`` -> ``connection``, ``RuntimeError`` (the SDK's "expected a
+redirect") -> ``invalid-response``, ``ValueError`` -> ``invalid-value``. Anything
+else is an ``Errored``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import datetime as dt
+import inspect
+import threading
+import traceback
+import warnings
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import Any, cast
+from urllib.parse import parse_qsl, urlsplit
+
+from conformance._sdk import json_class, native_class, twin_map
+from conformance.adapters._results import (
+    Encoded,
+    Errored,
+    OpResult,
+    Rejected,
+    TimedOut,
+    Unsupported,
+)
+from conformance.mock_server import CannedResponse, RecordedRequest
+from conformance.spec import SpecPack
+
+__all__ = [
+    "API_KEY",
+    "EXHAUSTED",
+    "INPROCESS_BASE_URL",
+    "TIMEOUT_SECONDS",
+    "request",
+    "request_inprocess",
+]
+
+#: The only key the reference ever sends: a dummy with the SDK's required prefix.
+API_KEY = "tml-dummy"
+#: Where the in-process path points the SDK: loopback, and respx answers first.
+INPROCESS_BASE_URL = "http://127.0.0.1:9"
+#: How long one call may take before it is a ``TimedOut``.
+TIMEOUT_SECONDS = 30.0
+#: What respx answers once the canned responses are used up (as the mock server).
+EXHAUSTED = CannedResponse(
+    status=599, json={"error": "mock server: no canned response left for this request"}
+)
+
+_RESOURCES = ("service", "models", "weights", "futures", "training", "sampling", "telemetry")
+_BACKPRESSURE = {"X-Tinker-Sampling-Backpressure": "1"}
+# RestClient endpoints whose public method takes a tinker path: the private
+# submit function takes the path template's parameters.
+_PRIVATE_SUBMIT = "_{name}_submit"
+
+
+class _Missing(Exception):
+    """The installed SDK lacks what the endpoint needs."""
+
+
+def request(pack: SpecPack, endpoint_id: str, args: Mapping[str, Any], base_url: str) -> OpResult:
+    """Call ``endpoint_id`` of ``pack`` with the installed SDK against ``base_url``."""
+    entry = next((e for e in pack.endpoints if e["id"] == endpoint_id), None)
+    if entry is None:
+        return Unsupported(
+            what="endpoint",
+            name=endpoint_id,
+            message=f"no endpoint {endpoint_id!r} in pack {pack.version}",
+        )
+    if not isinstance(cast(object, args), Mapping):
+        return Rejected(message=f"invalid-value: arguments must be an object, not {args!r}")
+    try:
+        call = _Call(pack, entry, dict(args))
+    except _Missing as exc:
+        return Unsupported(what="endpoint", name=endpoint_id, message=str(exc))
+    except (TypeError, ValueError) as exc:  # the arguments do not build the SDK's values
+        return Rejected(message=f"invalid-value: {type(exc).__name__}: {exc}")
+    return call.run(base_url)
+
+
+def request_inprocess(
+    pack: SpecPack,
+    endpoint_id: str,
+    args: Mapping[str, Any],
+    responses: Sequence[CannedResponse | Mapping[str, Any]],
+) -> tuple[OpResult, list[RecordedRequest]]:
+    """``request`` with respx intercepting the SDK's httpx client: the canned
+    ``responses`` are served in order (then ``EXHAUSTED``), nothing listens on a
+    socket, and every request is recorded as the mock server records it."""
+    import httpx
+    import respx
+
+    queue = [r if isinstance(r, CannedResponse) else CannedResponse.from_json(r) for r in responses]
+    recorded: list[RecordedRequest] = []
+    lock = threading.Lock()
+
+    def answer(sent: httpx.Request) -> httpx.Response:
+        url = urlsplit(str(sent.url))
+        seen = RecordedRequest(
+            method=sent.method,
+            path=url.path,
+            query=dict(parse_qsl(url.query, keep_blank_values=True)),
+            headers={k.lower(): v for k, v in sent.headers.items()},
+            body=sent.content,
+        )
+        with lock:
+            recorded.append(seen)
+            canned = queue.pop(0) if queue else EXHAUSTED
+        payload, content_type = canned.body()
+        headers = {k.lower(): v for k, v in canned.headers.items()}
+        if content_type and "content-type" not in headers:
+            headers["content-type"] = content_type
+        return httpx.Response(canned.status, headers=headers, content=payload)
+
+    with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
+        router.route().mock(side_effect=answer)
+        result = request(pack, endpoint_id, args, INPROCESS_BASE_URL)
+    with lock:
+        return result, list(recorded)
+
+
+# -- one call ---------------------------------------------------------------------
+
+
+class _Call:
+    """One endpoint call: resolved against the installed SDK at construction
+    (``_Missing`` when it lacks the endpoint), made by ``run``."""
+
+    def __init__(self, pack: SpecPack, entry: Mapping[str, Any], args: dict[str, Any]) -> None:
+        self.pack = pack
+        self.entry = entry
+        self.id: str = entry["id"]
+        self.group, _, self.name = self.id.partition(".")
+        self.invoke = self._resolve(args)
+
+    # -- resolving ----------------------------------------------------------------
+
+    def _resolve(self, args: dict[str, Any]) -> Callable[[_Env], Any]:
+        if self.id == "futures.retrieve" and self._reads_futures_by_hand():
+            return self._future_reader(args)
+        if self.group in _RESOURCES:
+            return self._resource(args)
+        if self.group in ("rest_client", "admin_client"):
+            return self._rest(args)
+        if self.id == "service_client.close":
+            return self._finish_session(args)
+        if self.id == "internal_client_holder.send_cancel_request":
+            return self._cancel(args)
+        raise _Missing(f"the reference adapter does not know how to call {self.id}")
+
+    def _reads_futures_by_hand(self) -> bool:
+        union = self.pack.types.get("FutureRetrieveResponse", {}).get("union") or {}
+        return bool(union.get("strategy") == "expected-type")
+
+    def _native_args(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        kwargs = dict(args)
+        if "request" in kwargs:
+            request_type = self.entry.get("request_type")
+            if not request_type:
+                msg = f"{self.id} takes no request type, yet `request` was given"
+                raise TypeError(msg)
+            kwargs["request"] = _reader(self.pack).read(request_type, kwargs["request"])
+        if isinstance(kwargs.get("day"), str):
+            kwargs["day"] = dt.date.fromisoformat(kwargs["day"])
+        return kwargs
+
+    def _resource(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
+        self._require(lambda: _resource_method(self.group, self.name))
+        kwargs = self._native_args(args)
+        if self.id == "sampling.asample":
+            kwargs = {**kwargs, "max_retries": 0, "extra_headers": _BACKPRESSURE}
+
+        def invoke(env: _Env) -> Any:
+            return env.wait(getattr(getattr(env.client, self.group), self.name)(**kwargs))
+
+        return invoke
+
+    def _rest(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
+        if self.group == "rest_client":
+            module, class_name = "tinker.lib.public_interfaces.rest_client", "RestClient"
+        else:
+            module, class_name = "tinker.lib.public_interfaces.admin_client", "AdminClient"
+        cls = self._require(lambda: getattr(__import__(module, fromlist=[class_name]), class_name))
+        name = self.name if hasattr(cls, self.name) else _PRIVATE_SUBMIT.format(name=self.name)
+        if not hasattr(cls, name):
+            raise _Missing(f"tinker's {class_name} has no {self.name}")
+        kwargs = self._native_args(args)
+
+        def invoke(env: _Env) -> Any:
+            client = cls(env.holder)
+            return env.settle(getattr(client, name)(**kwargs))
+
+        return invoke
+
+    def _finish_session(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
+        # Replays ServiceClient._close_submit's request (0.38.0): a ServiceClient
+        # needs a live session, the request itself is this.
+        session_id = args["session_id"]
+        body = {"reason": {"type": args["status"]}, "detail": args.get("detail")}
+
+        def invoke(env: _Env) -> Any:
+            from tinker._types import NoneType
+
+            return env.wait(
+                env.client.post(
+                    f"/api/v1/sessions/{session_id}/finish", body=body, cast_to=NoneType
+                )
+            )
+
+        return invoke
+
+    def _cancel(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
+        holder_class = self._require(_holder_class)
+        method = getattr(holder_class, "_send_cancel_request", None)
+        if method is None:
+            raise _Missing("tinker's InternalClientHolder has no _send_cancel_request")
+        request_id = args["request_id"]
+
+        def invoke(env: _Env) -> Any:
+            return env.wait(method(env.holder, request_id))
+
+        return invoke
+
+    def _future_reader(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
+        self._require(lambda: _resource_method("futures", "retrieve"))
+        kwargs = self._native_args({k: v for k, v in args.items() if k != "expected_type"})
+        expected_name = args.get("expected_type")
+        if expected_name is not None and expected_name not in self.pack.types:
+            msg = f"expected_type {expected_name!r} is not a type of pack {self.pack.version}"
+            raise ValueError(msg)
+        expected = (
+            self._require(lambda: native_class(self.pack, expected_name)) if expected_name else None
+        )
+        pack = self.pack
+
+        async def read(env: _Env) -> Any:
+            from tinker.lib._pydantic_conv import deserialize_json_response
+            from tinker.proto.response_conv import (
+                PROTO_SUPPORTED_TYPES,
+                deserialize_proto_response,
+            )
+
+            headers = (
+                {"Accept": "application/x-protobuf"} if expected in PROTO_SUPPORTED_TYPES else {}
+            )
+            response = await env.client.futures.with_raw_response.retrieve(
+                **kwargs, extra_headers=headers
+            )
+            if "application/x-protobuf" in response.headers.get("content-type", ""):
+                return deserialize_proto_response(response.http_response.content, expected)
+            body = await response.json()
+            if isinstance(body, Mapping) and body.get("type") == "try_again":
+                return json_class(pack, "TryAgainResponse").model_validate(body)
+            if isinstance(body, Mapping) and "error" in body:
+                return json_class(pack, "RequestFailedResponse").model_validate(body)
+            if expected is None:
+                return _reader(pack).read("FutureRetrieveResponse", body)
+            if expected in PROTO_SUPPORTED_TYPES:
+                msg = f"Server returned a JSON payload for {expected_name}, read only as protobuf"
+                raise ValueError(msg)
+            return deserialize_json_response(body, expected)
+
+        return lambda env: env.wait(read(env))
+
+    def _require(self, load: Callable[[], Any]) -> Any:
+        try:
+            return load()
+        except (ImportError, AttributeError) as exc:
+            raise _Missing(f"the installed tinker lacks {self.id}: {exc}") from None
+
+    # -- running ------------------------------------------------------------------
+
+    def run(self, base_url: str) -> OpResult:
+        import pydantic
+        import tinker
+
+        try:
+            # The SDK's own warnings (experimental or deprecated methods) are not answers.
+            with warnings.catch_warnings(), _Env(base_url) as env:
+                warnings.simplefilter("ignore")
+                value = self.invoke(env)
+        except _Missing as exc:
+            return Unsupported(what="endpoint", name=self.id, message=str(exc))
+        except TimeoutError:
+            return TimedOut(seconds=TIMEOUT_SECONDS, message=f"{self.id} did not return")
+        except tinker.APIStatusError as exc:
+            return Rejected(message=f"api-status: {exc.status_code} {exc.message}")
+        except tinker.APIResponseValidationError as exc:
+            return Rejected(message=f"invalid-response: {exc.message}: {exc.__cause__}")
+        except tinker.APIConnectionError as exc:
+            return Rejected(message=f"connection: {exc.message}")
+        except pydantic.ValidationError as exc:
+            return Rejected(message=f"invalid-response: {exc}")
+        except RuntimeError as exc:
+            return Rejected(message=f"invalid-response: {exc}")
+        except ValueError as exc:
+            return Rejected(message=f"invalid-value: {exc}")
+        except Exception as exc:  # the SDK misbehaved: a result, not a crash
+            return Errored(
+                message=f"{type(exc).__name__} in the SDK: {exc}",
+                stderr="".join(traceback.format_exception(exc)),
+            )
+        return self._encode(value)
+
+    def _encode(self, value: Any) -> OpResult:
+        from conformance.generate._samples import to_wire
+
+        try:
+            wire: dict[str, Any] = {"value": to_wire(value, {}, twin_map(self.pack))}
+        except Exception as exc:
+            return Errored(message=f"encoding the result: {type(exc).__name__}: {exc}")
+        name = type(value).__name__
+        if value is not None and name in self.pack.types:
+            wire["type"] = name
+        return Encoded(wire=wire)
+
+
+def _reader(pack: SpecPack) -> Any:
+    from conformance.adapters.tinker_sdk import TinkerSdkAdapter
+
+    return TinkerSdkAdapter(pack)
+
+
+def _resource_method(group: str, name: str) -> Any:
+    module = __import__(f"tinker.resources.{group}", fromlist=["__all__"])
+    classes = [getattr(module, n) for n in getattr(module, "__all__", [])]
+    for cls in classes:
+        if hasattr(cls, name):
+            return getattr(cls, name)
+    msg = f"tinker.resources.{group} has no method {name}"
+    raise AttributeError(msg)
+
+
+def _holder_class() -> Any:
+    from tinker.lib.internal_client_holder import InternalClientHolder
+
+    return InternalClientHolder
+
+
+# -- the event loop, the client and the minimal holder ----------------------------
+
+
+class _Env:
+    """A private event loop on its own thread, one SDK client on it, and the
+    minimal holder the SDK's REST clients run over. Closed on exit."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._client: Any = None
+        self.holder = _Holder(self)
+
+    def __enter__(self) -> _Env:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._client is not None:
+                with contextlib.suppress(Exception):
+                    self.wait(self._client.close(), timeout=5)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=5)
+            if not self._thread.is_alive():
+                self.loop.close()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = _make_client(self.base_url)
+        return self._client
+
+    def submit(self, coro: Awaitable[Any]) -> concurrent.futures.Future[Any]:
+        return asyncio.run_coroutine_threadsafe(_as_coroutine(coro), self.loop)
+
+    def wait(self, coro: Awaitable[Any], timeout: float = TIMEOUT_SECONDS) -> Any:
+        return self.settle(self.submit(coro), timeout)
+
+    def settle(self, future: Any, timeout: float = TIMEOUT_SECONDS) -> Any:
+        """The result of a future the SDK returned (concurrent or its own)."""
+        try:
+            return future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            with contextlib.suppress(Exception):
+                future.cancel()
+            raise TimeoutError from None
+
+
+async def _as_coroutine(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+class _Holder:
+    """What ``RestClient``, ``AdminClient`` and the holder's own request methods
+    use of ``InternalClientHolder``: the client, the loop, one attempt."""
+
+    def __init__(self, env: _Env) -> None:
+        self._env = env
+
+    @contextlib.contextmanager
+    def aclient(self, *_pool_type: Any) -> Iterator[Any]:
+        yield self._env.client
+
+    async def execute_with_retries(self, func: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        return await func(*args, **kw)
+
+    def run_coroutine_threadsafe(self, coro: Awaitable[Any]) -> Any:
+        future = self._env.submit(coro)
+        try:
+            from tinker.lib.public_interfaces.api_future import AwaitableConcurrentFuture
+        except ImportError:
+            return future
+        return AwaitableConcurrentFuture(future)
+
+    def get_loop(self) -> asyncio.AbstractEventLoop:
+        return self._env.loop
+
+    def get_telemetry(self) -> None:
+        return None
+
+
+def _make_client(base_url: str) -> Any:
+    """``AsyncTinker`` as ``InternalClientHolder`` builds it: strict response
+    validation, the dummy key given explicitly, httpx's own transport."""
+    from tinker._client import AsyncTinker
+
+    options: dict[str, Any] = {
+        "api_key": API_KEY,
+        "base_url": base_url,
+        "_strict_response_validation": True,
+    }
+    if "_client_config" in inspect.signature(AsyncTinker).parameters:
+        from tinker.types.client_config_response import ClientConfigResponse
+
+        options["_client_config"] = ClientConfigResponse(use_pyqwest_transport=False)
+    return AsyncTinker(**options)
