@@ -142,6 +142,39 @@ def audit(session: nox.Session) -> None:
     session.run(str(newest), "schemas", "diff", PACKS[0], PACKS[-1], external=True)
 
 
+@nox.session(name="audit-matrix", default=False)
+def audit_matrix(session: nox.Session) -> None:
+    """Audit every reference version against every other version's pack.
+
+    Each implementation is a real other version of the SDK, run through the
+    subprocess protocol from its own virtualenv (the Python adapter program);
+    the runner works in the pack's virtualenv, whose SDK is the oracle of
+    generated examples. Findings are the point: raw results go to reports/raw/.
+    """
+    _install(session, "packaging")
+    options = session.posargs or ["--profile", "ci"]
+    for spec in PACKS:
+        runner = str(_sdk_env(session, spec) / "tinker-conformance")
+        for implementation in PACKS:
+            if implementation == spec:
+                continue
+            program = _sdk_env(session, implementation) / "python"
+            adapter = (
+                f"subprocess:{program} -m conformance.adapters.tinker_sdk_server --spec {spec}"
+            )
+            session.run(
+                runner,
+                "run",
+                "--adapter",
+                adapter,
+                "--spec",
+                spec,
+                *options,
+                external=True,
+                success_codes=[0, 1],
+            )
+
+
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Print timings for every pack: a full reference run per check, then the

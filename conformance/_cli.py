@@ -9,6 +9,7 @@ Exit codes (every command):
 from __future__ import annotations
 
 import difflib
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -314,8 +315,14 @@ def run_command(
     for incident in getattr(adapter, "incidents", ()):
         click.echo(f"adapter incident: {incident}", err=True)
     click.echo(f"raw results: {target} (profile {chosen}, seed {ctx.seed})")
-    for path in failures.written:
-        click.echo(f"replay: tinker-conformance replay {path} --adapter {adapter_spec}")
+    if failures.written:
+        first = shlex.join(
+            ["tinker-conformance", "replay", str(failures.written[0]), "--adapter", adapter_spec]
+        )
+        click.echo(
+            f"{len(failures.written)} failing generated examples in {failures.folder}; "
+            f"replay one with: {first}"
+        )
     sys.exit(EXIT_FINDINGS if outcome.gaps else EXIT_OK)
 
 

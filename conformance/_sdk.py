@@ -31,9 +31,15 @@ def native_class(pack: SpecPack, name: str) -> Any:
 
 
 def json_class(pack: SpecPack, name: str) -> Any:
-    """The class that speaks JSON for ``name``: its pydantic twin if it has one."""
+    """The class that speaks JSON for ``name``: its pydantic twin if it has
+    one, else (and where an older SDK lacks the twin) the class itself."""
     entry = pack.types[name]
-    return _load(entry["json_model"]) if "json_model" in entry else native_class(pack, name)
+    if "json_model" in entry:
+        try:
+            return _load(entry["json_model"])
+        except (ImportError, AttributeError):
+            pass
+    return native_class(pack, name)
 
 
 def module_map(pack: SpecPack) -> Mapping[str, str]:

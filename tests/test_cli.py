@@ -89,7 +89,10 @@ def test_a_failing_generated_case_is_written_and_replays(tmp_path: Path) -> None
     assert done.returncode == 1, done.stdout + done.stderr
     files = sorted((tmp_path / "failures" / "run").glob("property-roundtrip-Cursor-*.json"))
     assert files, done.stdout
-    assert f"replay: tinker-conformance replay {files[0]} --adapter {mutant}" in done.stdout
+    assert "failing generated examples in" in done.stdout
+    assert "replay one with: tinker-conformance replay " in done.stdout
+    document = json.loads(files[0].read_text())
+    assert document["replay"] == f"tinker-conformance replay {files[0]} --adapter {mutant}"
     still = _run("replay", str(files[0]), "--adapter", mutant)
     assert still.returncode == 1
     assert "type-changed Cursor/offset" in still.stdout
