@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance._errors import SpecError
-from conformance.cases import FIXTURES_ROOT
-from conformance.spec import load_checked
+from conformance.cases import FIXTURES_ROOT, case_files
 
 __all__ = [
     "ERROR_KINDS",
@@ -68,14 +66,8 @@ def behaviours_dir(root: Path, version: str) -> Path:
 def load_behaviour_cases(version: str, root: Path = FIXTURES_ROOT) -> list[BehaviourCase]:
     """Every behaviour vector of a version, sorted by id (none: an empty list)."""
     cases = []
-    for path in sorted(behaviours_dir(root, version).glob("*/*.json")):
-        data = load_checked(path, "behaviour-case.schema.json")
-        if data["helper"] != path.parent.name:
-            raise SpecError(
-                f"vector is for helper {data['helper']!r} but lives in folder {path.parent.name!r}",
-                file=path,
-                pointer="/helper",
-            )
+    folder = behaviours_dir(root, version)
+    for path, data in case_files(folder, "behaviour-case.schema.json", "helper"):
         cases.append(
             BehaviourCase(
                 id=path.relative_to(root).as_posix(),

@@ -7,6 +7,7 @@ load; a malformed one is an error naming the file and the JSON pointer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from conformance._errors import SpecError
 from conformance.spec import SCHEMAS_ROOT, load_checked
 
-__all__ = ["FIXTURES_ROOT", "TypeCase", "load_type_cases"]
+__all__ = ["FIXTURES_ROOT", "TypeCase", "case_files", "load_type_cases"]
 
 FIXTURES_ROOT = SCHEMAS_ROOT.parent / "fixtures"
 
@@ -38,15 +39,7 @@ def load_type_cases(version: str, root: Path = FIXTURES_ROOT) -> list[TypeCase]:
     """Every type case of a version, sorted by id."""
     base = root / version / "types"
     cases = []
-    for path in sorted(base.glob("*/*.json")):
-        data = load_checked(path, "type-case.schema.json")
-        if data["type"] != path.parent.name:
-            raise SpecError(
-                f"fixture is for type {data['type']!r} but lives in folder {path.parent.name!r}",
-                file=path,
-                pointer="/type",
-                type_name=data["type"],
-            )
+    for path, data in case_files(base, "type-case.schema.json", "type"):
         cases.append(
             TypeCase(
                 id=path.relative_to(root).as_posix(),
@@ -61,3 +54,17 @@ def load_type_cases(version: str, root: Path = FIXTURES_ROOT) -> list[TypeCase]:
             )
         )
     return cases
+
+
+def case_files(folder: Path, meta: str, key: str) -> Iterator[tuple[Path, Any]]:
+    """Every ``<folder>/<name>/<case>.json``, checked against
+    ``schemas/meta/<meta>``, whose ``key`` must name the folder it is in."""
+    for path in sorted(folder.glob("*/*.json")):
+        data = load_checked(path, meta)
+        if data[key] != path.parent.name:
+            raise SpecError(
+                f"case is for {key} {data[key]!r} but lives in folder {path.parent.name!r}",
+                file=path,
+                pointer=f"/{key}",
+            )
+        yield path, data

@@ -23,6 +23,7 @@ import pytest
 from jsonschema.validators import Draft202012Validator
 
 from conformance import SpecError, SpecPack, load_pack
+from conformance._json import json_equal
 from conformance._sdk import installed_version
 from conformance.adapters import (
     Adapter,
@@ -37,7 +38,7 @@ from conformance.behaviours import INPUTS_FILE, BehaviourCase, load_behaviour_ca
 from conformance.canonical import canonicalize
 from conformance.cases import FIXTURES_ROOT
 from conformance.checks._registry import CheckContext, Outcome, Passed
-from conformance.checks.behaviour import behaviour, json_equal, judge_behaviour
+from conformance.checks.behaviour import behaviour, judge_behaviour
 from conformance.findings import Finding, load_gap_rules
 from conformance.spec import META_DIR, available_versions, load_json
 

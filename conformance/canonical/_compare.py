@@ -7,14 +7,13 @@ Raw deepdiff output never leaves this module.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from deepdiff import DeepDiff
 
+from conformance._json import json_equal, json_kind, short
 from conformance.canonical._walk import JsonPath, Node, Walk, Walker
 from conformance.spec import pointer
 
@@ -176,7 +175,7 @@ def _default_ancestor(
         has_default, default = walker.canonical_default(prop)
         found_e, e = _at(expected.value, spot)
         found_a, _ = _at(actual.value, spot)
-        if has_default and found_e and found_a and _json_equal(e, default):
+        if has_default and found_e and found_a and json_equal(e, default):
             return spot
     return None
 
@@ -184,7 +183,7 @@ def _default_ancestor(
 def _classify(
     walker: Walker, type_name: str, raw: _Raw, expected: Walk, actual: Walk
 ) -> Difference | None:
-    if raw.in_expected and raw.in_actual and _json_equal(raw.expected, raw.actual):
+    if raw.in_expected and raw.in_actual and json_equal(raw.expected, raw.actual):
         return None  # 1 and 1.0 where no schema says which: the same JSON number
     e_node, a_node = expected.nodes.get(raw.path), actual.nodes.get(raw.path)
     where = _where(type_name, raw.path)
@@ -206,21 +205,21 @@ def _classify(
         if (
             is_literal
             and raw.in_expected
-            and _json_equal(raw.expected, literal)
-            and not (raw.in_actual and _json_equal(raw.actual, literal))
+            and json_equal(raw.expected, literal)
+            and not (raw.in_actual and json_equal(raw.actual, literal))
         ):
             return make(
                 LITERAL_MISSING,
-                f"expected the literal {_short(literal)}, came {_show(raw.in_actual, raw.actual)}"
+                f"expected the literal {short(literal)}, came {_show(raw.in_actual, raw.actual)}"
                 " (discriminator literal missing)",
             )
         if "default" in prop:
             has_default, default = walker.canonical_default(prop)
             if raw.in_expected == has_default and (
-                not has_default or _json_equal(raw.expected, default)
+                not has_default or json_equal(raw.expected, default)
             ):
                 shown = (
-                    f"the default {_short(default)}"
+                    f"the default {short(default)}"
                     if has_default
                     else "nothing (the default is null)"
                 )
@@ -241,7 +240,7 @@ def _classify(
         return make(
             NESTING_FLATTENED, f"expected {e_kind}, came {a_kind} (nested structure flattened)"
         )
-    if _json_type(raw.expected) != _json_type(raw.actual):
+    if json_kind(raw.expected) != json_kind(raw.actual):
         return make(TYPE_CHANGED, f"expected {e_kind}, came {a_kind} (type changed)")
     return make(
         VALUE_CHANGED,
@@ -267,36 +266,6 @@ def _property_schema(path: JsonPath, expected: Walk, actual: Walk) -> Mapping[st
 
 
 # -- JSON helpers ---------------------------------------------------------------
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "object"
-    if isinstance(value, list | tuple):
-        return "array"
-    return type(value).__name__
-
-
-def _json_equal(a: Any, b: Any) -> bool:
-    """JSON equality: numbers by value (1 == 1.0), booleans are not numbers."""
-    ta, tb = _json_type(a), _json_type(b)
-    if ta != tb:
-        return False
-    if ta == "object":
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
-    if ta == "array":
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True  # NaN equals NaN, as deepdiff is told
-    return bool(a == b)
 
 
 def _objects_like(value: Any) -> bool:
@@ -355,11 +324,11 @@ def _kind(present: bool, value: Any, node: Node | None) -> str:
         return "nothing"
     if node is not None and node.datetime:
         return "a datetime"
-    kind = _json_type(value)
+    kind = json_kind(value)
     if kind == "array":
         if not value:
             return "an empty list"
-        kinds = {_json_type(x) for x in value}
+        kinds = {json_kind(x) for x in value}
         if len(kinds) == 1:
             (only,) = kinds
             return f"a list of {len(value)} {_plural(only, len(value))}"
@@ -380,13 +349,5 @@ def _show(present: bool, value: Any, node: Node | None = None) -> str:
     if node is not None and node.datetime:
         return f"the instant {value}"
     if isinstance(value, Mapping | list):
-        return f"{_kind(True, value, node)} {_short(value)}"
-    return _short(value)
-
-
-def _short(value: Any) -> str:
-    try:
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
+        return f"{_kind(True, value, node)} {short(value, _SHORT)}"
+    return short(value, _SHORT)

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from conformance._json import json_equal, short
 from conformance.adapters import Encoded, OpResult, Rejected, Unsupported
 from conformance.behaviours import ERROR_KINDS, BehaviourCase, load_behaviour_cases
 from conformance.checks._common import failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
 
-__all__ = ["json_equal", "judge_behaviour"]
+__all__ = ["judge_behaviour"]
 
 CHECK = "behaviour"
 
@@ -132,7 +133,7 @@ def judge_behaviour(
             type_name=helper,
             field="/error",
             message=(
-                f"{helper} returned {_short(wire['returned'])} where the reference raises "
+                f"{helper} returned {short(wire['returned'])} where the reference raises "
                 f"{expected_error['kind']} ({expected_error['message']})"
             ),
             expected={"error": dict(expected_error)},
@@ -174,8 +175,8 @@ def _returned_findings(
             category="value-changed",
             type_name=helper,
             field="/returned",
-            message=f"{helper} returned {_short(actual)} where the reference returns "
-            f"{_short(expected)}",
+            message=f"{helper} returned {short(actual)} where the reference returns "
+            f"{short(expected)}",
             expected=expected,
             actual=actual,
             **facts,
@@ -240,27 +241,3 @@ def _split(message: str) -> tuple[str | None, str]:
     if sep and kind.strip() in ERROR_KINDS:
         return kind.strip(), rest.strip()
     return None, message
-
-
-def json_equal(a: Any, b: Any) -> bool:
-    """JSON equality: numbers by value (``1 == 1.0``), booleans are not numbers,
-    key order ignored, list order kept."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and bool(a == b)
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    import json
-
-    try:
-        text = json.dumps(value, sort_keys=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

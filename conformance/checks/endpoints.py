@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -68,14 +67,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance._errors import SpecError
+from conformance._json import json_equal, json_kind, short
 from conformance.adapters import Encoded, OpResult, Rejected, Unsupported
-from conformance.cases import FIXTURES_ROOT
+from conformance.cases import FIXTURES_ROOT, case_files
 from conformance.checks._common import failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
 from conformance.findings import Finding
 from conformance.mock_server import CannedResponse, MockTinkerServer, RecordedRequest
-from conformance.spec import load_checked, pointer
+from conformance.spec import pointer
 
 __all__ = [
     "CHECK",
@@ -124,15 +123,8 @@ def load_endpoint_cases(version: str, root: Path = FIXTURES_ROOT) -> list[Endpoi
     """Every endpoint vector of a version, sorted by id; each file is checked
     against ``schemas/meta/endpoint-case.schema.json``."""
     cases = []
-    for path in sorted((root / version / "endpoints").glob("*/*.json")):
-        data = load_checked(path, "endpoint-case.schema.json")
-        if data["endpoint"] != path.parent.name:
-            raise SpecError(
-                f"vector is for endpoint {data['endpoint']!r} but lives in folder "
-                f"{path.parent.name!r}",
-                file=path,
-                pointer="/endpoint",
-            )
+    folder = root / version / "endpoints"
+    for path, data in case_files(folder, "endpoint-case.schema.json", "endpoint"):
         cases.append(
             EndpointCase(
                 id=path.relative_to(root).as_posix(),
@@ -543,13 +535,13 @@ class _Judge:
             for i in range(len(expected), len(actual)):
                 self.add("added-field", f"{at}/{i}", "extra item", actual=actual[i])
             return
-        if _same(expected, actual):
+        if json_equal(expected, actual):
             return
-        category = "type-changed" if _kind(expected) != _kind(actual) else "value-changed"
+        category = "type-changed" if json_kind(expected) != json_kind(actual) else "value-changed"
         self.add(
             category,
             at,
-            f"expected {_short(expected)}, came {_short(actual)}",
+            f"expected {short(expected)}, came {short(actual)}",
             expected=expected,
             actual=actual,
         )
@@ -655,24 +647,3 @@ def _instant(value: Any) -> float | None:
 
 def _iso(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return type(value).__name__
-
-
-def _same(a: Any, b: Any) -> bool:
-    if _kind(a) != _kind(b):
-        return False
-    return bool(a == b)
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
