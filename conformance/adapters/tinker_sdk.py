@@ -181,18 +181,17 @@ class TinkerSdkAdapter(SequentialBatch):
         return typing.cast(Mapping[str, Any], entry)
 
     def _json(self, type_name: str) -> Any:
-        self._entry(type_name)
-        try:
-            return json_class(self.pack, type_name)
-        except (ImportError, AttributeError) as exc:
-            raise _Answer(
-                Unsupported(what="type", name=type_name, message=f"not in the SDK: {exc}")
-            ) from None
+        return self._sdk_class(type_name, json_class)
 
     def _native(self, type_name: str) -> Any:
+        return self._sdk_class(type_name, native_class)
+
+    def _sdk_class(self, type_name: str, find: typing.Callable[[SpecPack, str], Any]) -> Any:
+        """``find`` the SDK's class for a pack type; a type the installed SDK
+        lacks is an unsupported answer."""
         self._entry(type_name)
         try:
-            return native_class(self.pack, type_name)
+            return find(self.pack, type_name)
         except (ImportError, AttributeError) as exc:
             raise _Answer(
                 Unsupported(what="type", name=type_name, message=f"not in the SDK: {exc}")

@@ -392,20 +392,23 @@ class _Judge:
                 expected=expected,
             )
             return
-        body_type = want.get("body_type")
-        if body_type and body_type in self.ctx.pack.types:
-            from conformance.canonical import compare
+        self.typed(f"{at}/json", "request body", want.get("body_type"), expected, actual)
 
-            for diff in compare(self.ctx.pack, body_type, expected, actual):
-                self.add(
-                    diff.category,
-                    f"{at}/json{diff.path}",
-                    f"request body: {diff.message}",
-                    expected=diff.expected,
-                    actual=diff.actual,
-                )
+    def typed(self, at: str, label: str, type_name: str | None, expected: Any, actual: Any) -> None:
+        """Compare in canonical form when ``type_name`` is a pack type, else as plain JSON."""
+        if not type_name or type_name not in self.ctx.pack.types:
+            self.plain(at, expected, actual)
             return
-        self.plain(f"{at}/json", expected, actual)
+        from conformance.canonical import compare
+
+        for diff in compare(self.ctx.pack, type_name, expected, actual):
+            self.add(
+                diff.category,
+                f"{at}{diff.path}",
+                f"{label}: {diff.message}",
+                expected=diff.expected,
+                actual=diff.actual,
+            )
 
     # -- result -------------------------------------------------------------------
 
@@ -427,20 +430,7 @@ class _Judge:
             return
         value = result_value(result)
         expected = self.clock(want.get("value"), value, started, finished)
-        type_name = want.get("type")
-        if type_name and type_name in self.ctx.pack.types:
-            from conformance.canonical import compare
-
-            for diff in compare(self.ctx.pack, type_name, expected, value):
-                self.add(
-                    diff.category,
-                    f"/result/value{diff.path}",
-                    f"result: {diff.message}",
-                    expected=diff.expected,
-                    actual=diff.actual,
-                )
-            return
-        self.plain("/result/value", expected, value)
+        self.typed("/result/value", "result", want.get("type"), expected, value)
 
     def error(self, want: Mapping[str, Any], result: OpResult) -> None:
         described = f"{want['kind']}" + (f" {want['status']}" if "status" in want else "")
