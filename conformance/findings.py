@@ -93,6 +93,31 @@ class GapRules:
     def is_enhancement(self, category: str) -> bool:
         return bool(self._rule(category).get("enhancement", False))
 
+    def describe(self, category: str) -> Mapping[str, str]:
+        """Title, impact and recommendation of a category, for reports."""
+        rule = self._rule(category)
+        return {k: str(rule[k]) for k in ("title", "impact", "recommendation")}
+
+    def rank(self, severity: str) -> int:
+        """0 for the most severe; unknown severities sort last."""
+        order: list[str] = list(self.data["severities"])
+        return order.index(severity) if severity in order else len(order)
+
+    def code(self, *, domain: str | None = None, subject: str | None = None) -> str:
+        """The code of a gap id: a type domain's, else a subject kind's."""
+        table, name = (
+            ("domains", domain) if domain is not None else ("subjects", subject or "adapter")
+        )
+        found = self.data.get(table, {}).get(name)
+        if found is None:
+            raise SpecError(
+                f"no gap-id code for {table[:-1]} {name!r}",
+                file=self.source,
+                pointer=pointer([table, name]),
+                hint="add it to the rules (a pack gained a domain?)",
+            )
+        return str(found)
+
     def _rule(self, category: str) -> Mapping[str, Any]:
         rule = self.categories.get(category)
         if rule is None:
@@ -105,5 +130,14 @@ class GapRules:
         return rule  # type: ignore[no-any-return]
 
 
-def load_gap_rules(path: Path = GAP_RULES_FILE) -> GapRules:
-    return GapRules(path, load_checked(path, "gap-rules.schema.json"))
+def load_gap_rules(path: Path = GAP_RULES_FILE, layer: Path | None = None) -> GapRules:
+    """The rules, with a project's own file layered over them: its overrides
+    are tried first, its categories and domains replace same-named ones."""
+    data = dict(load_checked(path, "gap-rules.schema.json"))
+    if layer is None:
+        return GapRules(path, data)
+    extra = load_checked(layer, "gap-rules.schema.json")
+    for table in ("categories", "domains", "subjects"):
+        data[table] = {**data.get(table, {}), **extra.get(table, {})}
+    data["overrides"] = [*extra.get("overrides", []), *data["overrides"]]
+    return GapRules(layer, data)

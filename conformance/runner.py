@@ -22,7 +22,11 @@ __all__ = ["Handler", "RunResult", "run"]
 
 @dataclass
 class RunResult:
-    """Everything a run observed; findings de-duplicated by key."""
+    """Everything a run observed; findings de-duplicated by key.
+
+    ``covered`` counts outcomes per check and subject (type, helper or
+    endpoint), so a report can tell "checked and clean" from "never checked".
+    """
 
     hello: Hello
     spec_version: str
@@ -32,6 +36,7 @@ class RunResult:
     skipped: Counter[str] = field(default_factory=Counter)
     findings: dict[str, Finding] = field(default_factory=dict)
     occurrences: Counter[str] = field(default_factory=Counter)
+    covered: dict[str, Counter[str]] = field(default_factory=dict)  # check -> subject -> n
     seconds: float = 0.0
     error: str | None = None
 
@@ -59,6 +64,7 @@ class RunResult:
             "total": self.total,
             "seconds": round(self.seconds, 3),
             "error": self.error,
+            "covered": {check: dict(sorted(n.items())) for check, n in self.covered.items()},
             "findings": [
                 dict(f.to_json(), occurrences=self.occurrences[k])
                 for k, f in sorted(self.findings.items(), key=lambda kv: _order(kv[1]))
@@ -96,6 +102,8 @@ def run(
         for name in selected:
             for outcome in CHECKS[name].run(ctx):
                 result.executed[name] += 1
+                if outcome.type_name:
+                    result.covered.setdefault(name, Counter())[outcome.type_name] += 1
                 if isinstance(outcome, Passed):
                     result.passed[name] += 1
                 elif isinstance(outcome, Skipped):

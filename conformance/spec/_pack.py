@@ -225,20 +225,28 @@ def load_pack(version: str, root: Path = SCHEMAS_ROOT) -> SpecPack:
 
 
 def load_checked(path: Path, meta: str) -> Any:
-    """Parse a JSON data file and check it against ``schemas/meta/<meta>``;
-    the first violation is an error naming the file and its JSON pointer."""
+    """Parse a JSON data file and check it against ``schemas/meta/<meta>``
+    (or another schema under schemas/, given relative to schemas/meta/)."""
     data = load_json(path)
-    validator = _meta_validator(meta)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    check_data(data, meta, path)
+    return data
+
+
+def check_data(data: Any, meta: str, source: Path) -> None:
+    """Check a JSON value against a schema of ours; the first violation is an
+    error naming the file and its JSON pointer."""
+    errors = sorted(
+        _meta_validator(meta).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+    )
     if errors:
         err = errors[0]
+        schema = (META_DIR / meta).resolve().relative_to(SCHEMAS_ROOT.resolve().parent)
         raise SpecError(
-            f"does not match schemas/meta/{meta}: {err.message}",
-            file=path,
+            f"does not match {schema.as_posix()}: {err.message}",
+            file=source,
             pointer=pointer(err.absolute_path),
             instance=err.instance,
         )
-    return data
 
 
 _META_VALIDATORS: dict[str, Draft202012Validator] = {}

@@ -16,6 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from conformance._markdown import code as _code
+from conformance._markdown import table as _table
+from conformance._markdown import text as _text
 from conformance.spec._pack import SpecPack
 
 __all__ = ["Change", "PackDiff", "describe", "diff_packs", "render_changelog"]
@@ -501,32 +504,3 @@ def _value(value: Any, change: Change | None = None) -> str:
         return "extra keys allowed" if value else "extra keys rejected"
     return _code(value if isinstance(value, str) else _json(value))
 
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    if not rows:
-        return ["_None._"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
-
-
-def _code(value: Any) -> str:
-    """A code span that survives any content: a fence longer than any backtick
-    run inside, ``|`` escaped for the table, newlines shown as ``\\n``."""
-    if value is None:
-        return "—"
-    text = str(value).replace("\r\n", "\n").replace("\n", "\\n").replace("|", "\\|")
-    runs = [len(r) for r in re.findall(r"`+", text)]
-    fence = "`" * (max(runs, default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _text(value: Any) -> str:
-    """Plain cell text: HTML-significant characters, ``|``, backticks and
-    newlines escaped so the row stays one row and shows what it holds."""
-    if value is None:
-        return "—"
-    text = re.sub(r"&(?=#?\w+;)", "&amp;", str(value))  # a bare "&" shows as is
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
-    return text.replace("\r\n", "\n").replace("\n", "<br>")

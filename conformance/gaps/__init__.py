@@ -1,0 +1,27 @@
+"""The gap model: findings grouped into gaps with stable ids, and the CI gate.
+
+A finding is one observation; a gap is what a person fixes: one subject (a
+type, helper, endpoint, or the adapter itself), one field, one category. The
+id of a gap (``GAP-<DOMAIN>-<NNN>``) comes from the checked-in registry
+``schemas/gap-ids.json``, so it is the same on every run and every version.
+"""
+
+from conformance.gaps._gate import Baseline, Verdict, judge, load_baseline, write_baseline
+from conformance.gaps._ids import GAP_IDS_FILE, GapIds, load_gap_ids
+from conformance.gaps._model import Gap, gap_key, group, normalize_field, subject_kind
+
+__all__ = [
+    "GAP_IDS_FILE",
+    "Baseline",
+    "Gap",
+    "GapIds",
+    "Verdict",
+    "gap_key",
+    "group",
+    "judge",
+    "load_baseline",
+    "load_gap_ids",
+    "normalize_field",
+    "subject_kind",
+    "write_baseline",
+]

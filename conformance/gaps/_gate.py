@@ -1,0 +1,108 @@
+"""The CI gate: new gaps fail, accepted ones (a baseline file) pass.
+
+A baseline lists the gap ids a project has accepted for now. The gate fails
+on a gap at or above ``fail_on`` that the baseline does not list; a baseline
+entry no run finds any more is *stale*, reported always and failing only
+with ``strict`` (so fixing a gap never breaks a build by itself).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance.findings import GapRules
+from conformance.gaps._model import Gap
+from conformance.spec import load_checked
+
+__all__ = ["Baseline", "Verdict", "judge", "load_baseline", "write_baseline"]
+
+BASELINE_SCHEMA = "../report/baseline.schema.json"  # relative to schemas/meta/
+BASELINE_ID = "urn:tinker-conformance:report:baseline"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    source: Path
+    accepted: dict[str, dict[str, Any]]  # id -> what it was when accepted
+
+
+@dataclass(frozen=True)
+class Verdict:
+    fail_on: str
+    baseline: str | None
+    strict: bool
+    new: tuple[str, ...]
+    accepted: tuple[str, ...]
+    stale: tuple[str, ...]
+    below_threshold: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.new and not (self.strict and self.stale)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "fail_on": self.fail_on,
+            "baseline": self.baseline,
+            "strict_baseline": self.strict,
+            "new": list(self.new),
+            "accepted": list(self.accepted),
+            "stale": list(self.stale),
+            "below_threshold": list(self.below_threshold),
+        }
+
+
+def judge(
+    gaps: Iterable[Gap],
+    rules: GapRules,
+    *,
+    fail_on: str = "low",
+    baseline: Baseline | None = None,
+    strict: bool = False,
+) -> Verdict:
+    if fail_on not in rules.data["severities"]:
+        msg = f"--fail-on {fail_on!r}: expected one of {', '.join(rules.data['severities'])}"
+        raise ValueError(msg)
+    real = [g for g in gaps if not g.enhancement]
+    listed = baseline.accepted if baseline else {}
+    at_or_above = [g for g in real if rules.rank(g.severity) <= rules.rank(fail_on)]
+    present = {g.id for g in real}
+    return Verdict(
+        fail_on=fail_on,
+        baseline=str(baseline.source) if baseline else None,
+        strict=strict,
+        new=tuple(g.id for g in at_or_above if g.id not in listed),
+        accepted=tuple(g.id for g in real if g.id in listed),
+        stale=tuple(sorted(i for i in listed if i not in present)),
+        below_threshold=tuple(g.id for g in real if g not in at_or_above and g.id not in listed),
+    )
+
+
+def load_baseline(path: Path) -> Baseline:
+    document = load_checked(path, BASELINE_SCHEMA)
+    return Baseline(path, {entry["id"]: entry for entry in document["accepted"]})
+
+
+def write_baseline(
+    path: Path, gaps: Sequence[Gap], *, implementation: str, spec_version: str
+) -> int:
+    """Accept every current gap (not enhancements); returns how many."""
+    accepted = [
+        {"id": g.id, "severity": g.severity, "category": g.category, "title": g.title}
+        for g in gaps
+        if not g.enhancement
+    ]
+    document = {
+        "$schema": BASELINE_ID,
+        "implementation": implementation,
+        "spec_version": spec_version,
+        "accepted": sorted(accepted, key=lambda e: e["id"]),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return len(accepted)

@@ -1,0 +1,282 @@
+"""The report document: one JSON value every output format renders.
+
+Built from a raw results file (``run --results``), the pack it ran against,
+the gap rules and the gap-id registry; checked against the published
+``schemas/report/report.schema.json`` before anything is written, so the
+Markdown, HTML, JSON and JUnit outputs always tell the same story.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from conformance.findings import GapRules
+from conformance.gaps import Gap, Verdict
+from conformance.spec import SpecPack, check_data
+from conformance.spec.diff import describe
+
+__all__ = ["REPORT_SCHEMA", "REPORT_SCHEMA_ID", "build_document", "check_document"]
+
+REPORT_SCHEMA = "../report/report.schema.json"  # relative to schemas/meta/
+REPORT_SCHEMA_ID = "urn:tinker-conformance:report:report"
+FORMAT = 1
+
+#: Checks that judge types (the others judge helpers and endpoints).
+_HELPER_CHECK, _ENDPOINT_CHECK = "behaviour", "endpoints"
+_STATUSES = ("complete", "partial", "missing", "unchecked")
+
+
+def build_document(
+    raw: Mapping[str, Any],
+    pack: SpecPack,
+    gaps: Sequence[Gap],
+    rules: GapRules,
+    verdict: Verdict,
+    *,
+    date: str,
+) -> dict[str, Any]:
+    real = [g for g in gaps if not g.enhancement]
+    covered: Mapping[str, Mapping[str, int]] = raw.get("covered", {})
+    type_runs: Counter[str] = Counter()
+    for check, subjects in covered.items():
+        if check not in (_HELPER_CHECK, _ENDPOINT_CHECK):
+            type_runs.update(subjects)
+
+    types = [_type_row(name, pack, real, type_runs[name]) for name in sorted(pack.types)]
+    endpoints = [
+        _subject_row(
+            "endpoint",
+            str(ep["id"]),
+            real,
+            covered.get(_ENDPOINT_CHECK, {}).get(str(ep["id"]), 0),
+            method=ep["method"],
+            path=ep["path"],
+        )
+        for ep in sorted(pack.endpoints, key=lambda e: str(e["id"]))
+    ]
+    helper_names = set(covered.get(_HELPER_CHECK, {})) | {g.subject for g in gaps if g.kind == "helper"}
+    helpers = [
+        _subject_row("helper", name, real, covered.get(_HELPER_CHECK, {}).get(name, 0))
+        for name in sorted(helper_names)
+    ]
+    domains = _domains(types, endpoints, helpers, rules)
+    implementation = dict(raw["implementation"])
+    by_severity = Counter(g.severity for g in real)
+    return {
+        "$schema": REPORT_SCHEMA_ID,
+        "format": FORMAT,
+        "title": (
+            f"Gap Analysis: {implementation['name']} {implementation['version']} "
+            f"vs tinker {raw['spec_version']}"
+        ),
+        "date": date,
+        "implementation": implementation,
+        "reference": {"sdk": "tinker", "version": raw["spec_version"]},
+        "run": {
+            key: raw.get(key)
+            for key in ("checks", "executed", "passed", "skipped", "total", "seconds", "error")
+        },
+        "summary": {
+            "completeness": _percent([*types, *endpoints, *helpers]),
+            "types": _counts(types),
+            "endpoints": _counts(endpoints),
+            "helpers": _counts(helpers),
+            "gaps": {
+                "total": len(real),
+                "by_severity": {s: by_severity[s] for s in rules.data["severities"] if s != "info"},
+            },
+            "enhancements": len(gaps) - len(real),
+            "key_findings": _key_findings(domains, real, rules),
+        },
+        "domains": domains,
+        "types": types,
+        "fields": [_field_table(row["name"], pack, real) for row in types if row["status"] == "partial"],
+        "endpoints": endpoints,
+        "helpers": helpers,
+        "gaps": [_gap(g, rules) for g in real],
+        "enhancements": [_gap(g, rules) for g in gaps if g.enhancement],
+        "recommendations": _recommendations(real, rules),
+        "gate": verdict.to_json(),
+    }
+
+
+def check_document(document: Mapping[str, Any], source: Path) -> None:
+    """Validate against the published schema (a SpecError names the pointer)."""
+    check_data(document, REPORT_SCHEMA, source)
+
+
+def _status(subject_gaps: Sequence[Gap], runs: int) -> str:
+    if any(g.category.startswith("missing-") and not g.field for g in subject_gaps):
+        return "missing"
+    if subject_gaps:
+        return "partial"
+    return "complete" if runs else "unchecked"
+
+
+def _type_row(name: str, pack: SpecPack, gaps: Sequence[Gap], runs: int) -> dict[str, Any]:
+    entry = pack.types[name]
+    mine = [g for g in gaps if g.kind == "type" and g.subject == name]
+    properties = pack.schemas[name].get("properties", {})
+    return {
+        "name": name,
+        "domain": entry["domain"],
+        "kind": entry["kind"],
+        "fields": len(properties) if isinstance(properties, Mapping) else 0,
+        "status": _status(mine, runs),
+        "checks": runs,
+        "gaps": [g.id for g in mine],
+        "worst": mine[0].severity if mine else None,
+    }
+
+
+def _subject_row(
+    kind: str, name: str, gaps: Sequence[Gap], runs: int, **extra: Any
+) -> dict[str, Any]:
+    mine = [g for g in gaps if g.kind == kind and g.subject == name]
+    return {
+        "name": name,
+        **extra,
+        "status": _status(mine, runs),
+        "checks": runs,
+        "gaps": [g.id for g in mine],
+        "worst": mine[0].severity if mine else None,
+    }
+
+
+def _counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    counts = Counter(str(r["status"]) for r in rows)
+    return {"total": len(rows), **{s: counts[s] for s in _STATUSES}, "completeness": _percent(rows)}
+
+
+def _percent(rows: Sequence[Mapping[str, Any]]) -> float | None:
+    """Complete counts 1, partial 1/2, missing 0; unchecked rows are left out."""
+    checked = [r for r in rows if r["status"] != "unchecked"]
+    if not checked:
+        return None
+    score = sum({"complete": 1.0, "partial": 0.5}.get(str(r["status"]), 0.0) for r in checked)
+    return round(100 * score / len(checked), 1)
+
+
+def _domains(
+    types: Sequence[Mapping[str, Any]],
+    endpoints: Sequence[Mapping[str, Any]],
+    helpers: Sequence[Mapping[str, Any]],
+    rules: GapRules,
+) -> list[dict[str, Any]]:
+    rows = []
+    for domain in sorted({str(t["domain"]) for t in types}):
+        members = [t for t in types if t["domain"] == domain]
+        rows.append({"name": domain, "code": rules.code(domain=domain), "subjects": "types", **_counts(members)})
+    rows.append({"name": "API endpoints", "code": rules.code(subject="endpoint"), "subjects": "endpoints", **_counts(endpoints)})
+    rows.append({"name": "helper methods", "code": rules.code(subject="helper"), "subjects": "helpers", **_counts(helpers)})
+    return rows
+
+
+def _key_findings(
+    domains: Sequence[Mapping[str, Any]], gaps: Sequence[Gap], rules: GapRules
+) -> list[str]:
+    """Plain sentences, most telling first: what is missing per area, then
+    the largest gap categories at the top severities."""
+    lines = []
+    for row in sorted(domains, key=lambda r: (r["completeness"] is None, r["completeness"] or 0)):
+        if row["missing"] or row["partial"]:
+            lines.append(
+                f"{row['name']}: {row['complete']} of {row['total']} {row['subjects']} complete, "
+                f"{row['partial']} partial, {row['missing']} missing"
+            )
+    categories = Counter((g.severity, g.category) for g in gaps if not g.category.startswith("missing-"))
+    for (severity, category), n in sorted(categories.items(), key=lambda kv: (rules.rank(kv[0][0]), -kv[1])):
+        examples = [f"{g.subject} {g.field}".strip() for g in gaps if (g.severity, g.category) == (severity, category)]
+        more = f" and {len(examples) - 3} more" if len(examples) > 3 else ""
+        title = rules.describe(category)["title"]
+        lines.append(f"{n} {severity} gap(s): {title} ({', '.join(examples[:3])}{more})")
+    return lines
+
+
+def _field_table(name: str, pack: SpecPack, gaps: Sequence[Gap]) -> dict[str, Any]:
+    schema = pack.schemas[name]
+    properties: Mapping[str, Any] = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    mine = [g for g in gaps if g.kind == "type" and g.subject == name]
+    rows = []
+    for prop, sub in properties.items():
+        hits = [g for g in mine if g.field == f"/{prop}" or g.field.startswith(f"/{prop}/")]
+        rows.append(_field_row(f"/{prop}", describe(sub), _default(sub, prop in required), hits))
+    listed = {f"/{p}" for p in properties}
+    for g in mine:
+        top = "/" + g.field.split("/")[1] if g.field else ""
+        if top not in listed:
+            rows.append(_field_row(g.field or "(whole type)", None, None, [g]))
+    return {"type": name, "domain": pack.types[name]["domain"], "rows": rows}
+
+
+def _field_row(field: str, ref_type: str | None, default: str | None, hits: Sequence[Gap]) -> dict[str, Any]:
+    return {
+        "field": field,
+        "reference_type": ref_type,
+        "reference_default": default,
+        "match": not hits,
+        "observed": "; ".join(sorted({g.category.replace("-", " ") for g in hits})) or "as reference",
+        "gaps": [g.id for g in hits],
+    }
+
+
+def _default(schema: Any, required: bool) -> str:
+    if required:
+        return "(required)"
+    if isinstance(schema, Mapping) and "default" in schema:
+        return json.dumps(schema["default"], ensure_ascii=False)
+    return "(optional)"
+
+
+def _gap(g: Gap, rules: GapRules) -> dict[str, Any]:
+    about = rules.describe(g.category)
+    first = next((f for f in g.findings if f.get("instance") is not None), g.findings[0])
+    stderr = next((str(f["stderr"]) for f in g.findings if f.get("stderr")), "")
+    return {
+        "id": g.id,
+        "key": g.key,
+        "registered": g.registered,
+        "title": g.title,
+        "severity": g.severity,
+        "category": g.category,
+        "category_title": about["title"],
+        "kind": g.kind,
+        "subject": g.subject,
+        "field": g.field,
+        "domain": g.domain,
+        "message": str(first.get("message", "")),
+        "impact": about["impact"],
+        "recommendation": about["recommendation"],
+        "checks": sorted({str(f["check"]) for f in g.findings}),
+        "occurrences": g.occurrences,
+        "cases": sorted({str(f["case"]) for f in g.findings if f.get("case")}),
+        "expected": first.get("expected"),
+        "actual": first.get("actual"),
+        "payload": first.get("instance"),
+        "stderr": stderr,
+    }
+
+
+def _recommendations(gaps: Sequence[Gap], rules: GapRules) -> list[dict[str, Any]]:
+    """One action per severity and category, most severe first: what the
+    rules recommend, on which subjects, closing which gaps."""
+    groups: dict[tuple[str, str], list[Gap]] = {}
+    for g in gaps:
+        groups.setdefault((g.severity, g.category), []).append(g)
+    ordered = sorted(groups.items(), key=lambda kv: (rules.rank(kv[0][0]), -len(kv[1]), kv[0][1]))
+    return [
+        {
+            "priority": number,
+            "severity": severity,
+            "category": category,
+            "action": rules.describe(category)["recommendation"],
+            "subjects": sorted({g.subject + (f" {g.field}" if g.field else "") for g in members}),
+            "gaps": [g.id for g in members],
+        }
+        for number, ((severity, category), members) in enumerate(ordered, 1)
+    ]
