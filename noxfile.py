@@ -123,56 +123,68 @@ def fixtures(session: nox.Session) -> None:
         session.run(tool, *args, external=True)
 
 
+REPORTS = ROOT / "reports"
+#: An implementation in another language, through the subprocess protocol.
+JS_ADAPTER = ("node", ROOT / "adapters" / "js" / "tinker-adapter.mjs", "0.15.0")
+
+
+def _self_audits(session: nox.Session, options: list[str]) -> None:
+    """Each reference version against its own pack: no drift, zero findings,
+    and the report of the clean audit in every format."""
+    for version in PACKS:
+        tool = str(_sdk_env(session, version) / "tinker-conformance")
+        session.run(tool, "schemas", "generate", "--sdk-version", version, "--check", external=True)
+        session.run(
+            tool, "run", "--adapter", "tinker", "--spec", version, "--report", str(REPORTS),
+            *options, external=True,
+        )  # fmt: skip
+    newest = _sdk_env(session, PACKS[-1]) / "tinker-conformance"
+    session.run(str(newest), "schemas", "diff", PACKS[0], PACKS[-1], external=True)
+
+
 @nox.session(default=False)
 def audit(session: nox.Session) -> None:
     """Audit the reference SDK against its own spec packs; write reports/.
 
     For each pack: `tinker==X` must regenerate its pack byte for byte, then
-    the full conformance run (fixtures, property round trips, shape, type
-    parity, strictness) must find nothing. Raw results go to reports/raw/;
-    the wire changelog between the oldest and newest pack to reports/.
+    the full conformance run (types, behaviours, endpoints) must find
+    nothing. The gap report goes to reports/tinker-X-spec-X.{md,html,json,
+    junit.xml}, raw results to reports/raw/, the wire changelog between the
+    oldest and newest pack to reports/.
     """
     _install(session, "packaging")
-    for version in PACKS:
-        tool = str(_sdk_env(session, version) / "tinker-conformance")
-        session.run(tool, "schemas", "generate", "--sdk-version", version, "--check", external=True)
-        options = session.posargs or ["--profile", "ci"]  # reproducible example reports
-        session.run(tool, "run", "--adapter", "tinker", "--spec", version, *options, external=True)
-    newest = _sdk_env(session, PACKS[-1]) / "tinker-conformance"
-    session.run(str(newest), "schemas", "diff", PACKS[0], PACKS[-1], external=True)
+    _self_audits(session, session.posargs or ["--profile", "ci"])
 
 
-@nox.session(name="audit-matrix", default=False)
-def audit_matrix(session: nox.Session) -> None:
-    """Audit every reference version against every other version's pack.
+@nox.session(default=False)
+def reports(session: nox.Session) -> None:
+    """Every example report of reports/, from a clean checkout.
 
-    Each implementation is a real other version of the SDK, run through the
-    subprocess protocol from its own virtualenv (the Python adapter program);
-    the runner works in the pack's virtualenv, whose SDK is the oracle of
-    generated examples. Findings are the point: raw results go to reports/raw/.
+    The self-audits (as `audit`), then every reference version against every
+    other version's pack, each implementation a real other SDK version run
+    through the subprocess protocol from its own virtualenv (the runner works
+    in the pack's virtualenv, whose SDK is the oracle of generated examples),
+    then the JavaScript example adapter against its pack. Findings are the
+    point of the cross audits: their exit 1 is expected.
     """
     _install(session, "packaging")
     options = session.posargs or ["--profile", "ci"]
-    for spec in PACKS:
-        runner = str(_sdk_env(session, spec) / "tinker-conformance")
-        for implementation in PACKS:
-            if implementation == spec:
-                continue
-            program = _sdk_env(session, implementation) / "python"
-            adapter = (
-                f"subprocess:{program} -m conformance.adapters.tinker_sdk_server --spec {spec}"
-            )
-            session.run(
-                runner,
-                "run",
-                "--adapter",
-                adapter,
-                "--spec",
-                spec,
-                *options,
-                external=True,
-                success_codes=[0, 1],
-            )
+    _self_audits(session, options)
+    runs = [
+        (spec, f"{_sdk_env(session, impl) / 'python'} -m conformance.adapters.tinker_sdk_server "
+         f"--spec {spec}")
+        for spec in PACKS
+        for impl in PACKS
+        if impl != spec
+    ]  # fmt: skip
+    node, script, js_spec = JS_ADAPTER
+    runs.append((js_spec, f"{node} {script}"))
+    for spec, command in runs:
+        session.run(
+            str(_sdk_env(session, spec) / "tinker-conformance"), "run",
+            "--adapter", f"subprocess:{command}", "--spec", spec, "--report", str(REPORTS),
+            *options, external=True, success_codes=[0, 1],
+        )  # fmt: skip
 
 
 @nox.session(default=False)

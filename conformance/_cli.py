@@ -207,6 +207,97 @@ _TIMEOUT = click.option(
 )
 
 
+def _gate_options(func: Any) -> Any:
+    """--baseline, --strict-baseline, --fail-on and --gap-rules: the CI gate."""
+    options = [
+        click.option(
+            "--baseline",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            help="Accepted gap ids (`baseline write` makes one): only other gaps fail.",
+        ),
+        click.option(
+            "--strict-baseline",
+            is_flag=True,
+            help="Also fail when a baseline entry no longer occurs (stale).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["critical", "high", "medium", "low"]),
+            default="low",
+            show_default=True,
+            help="Lowest severity that fails the gate; lower gaps are reported only.",
+        ),
+        click.option(
+            "--gap-rules",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            help="A project's rules layered over schemas/gap-rules.json (severity overrides).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+_FORMAT = click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["md", "html", "json", "junit"]),
+    multiple=True,
+    help="Report format (repeatable) [default: all four].",
+)
+
+
+def _report(
+    raw: dict[str, Any],
+    *,
+    out_dir: Path | None,
+    stem: str,
+    formats: tuple[str, ...],
+    baseline: Path | None,
+    strict_baseline: bool,
+    fail_on: str,
+    gap_rules: Path | None,
+    date: str | None = None,
+) -> int:
+    """Group findings into gaps, write the reports (when out_dir is given),
+    print the gate's verdict; returns the exit code."""
+    from conformance.findings import load_gap_rules
+    from conformance.gaps import load_baseline, load_gap_ids
+    from conformance.report import write_reports
+
+    outputs = write_reports(
+        raw,
+        out_dir=out_dir or Path("."),
+        stem=stem,
+        formats=(formats or ("md", "html", "json", "junit")) if out_dir else (),
+        rules=load_gap_rules(layer=gap_rules),
+        ids=load_gap_ids(),
+        baseline=load_baseline(baseline) if baseline else None,
+        fail_on=fail_on,
+        strict=strict_baseline,
+        date=date,
+    )
+    for path in outputs.written:
+        click.echo(f"report: {path}")
+    verdict = outputs.verdict
+    summary = outputs.document["summary"]
+    click.echo(
+        f"gate: {'PASSED' if verdict.passed else 'FAILED'} "
+        f"(completeness {summary['completeness']}%, {summary['gaps']['total']} gaps, "
+        f"fail on {fail_on}+: {len(verdict.new)} new, {len(verdict.accepted)} accepted, "
+        f"{len(verdict.stale)} stale, {len(verdict.below_threshold)} below threshold)"
+    )
+    if verdict.new:
+        more = f" and {len(verdict.new) - 20} more (see the report)" if len(verdict.new) > 20 else ""
+        click.echo(f"new gaps: {', '.join(verdict.new[:20])}{more}", err=True)
+    if verdict.stale:
+        what = "failing (--strict-baseline)" if strict_baseline else "remove them from the baseline"
+        click.echo(f"stale baseline entries ({what}): {', '.join(verdict.stale)}", err=True)
+    return EXIT_OK if verdict.passed else EXIT_FINDINGS
+
+
 @cli.command("run")
 @click.option("--adapter", "adapter_spec", required=True, help=ADAPTER_HELP)
 @click.option("--spec", "spec_version", required=True, help="Spec pack version, e.g. 0.15.0.")
@@ -241,6 +332,15 @@ _TIMEOUT = click.option(
     help="Debug a subprocess adapter: check every message both ways against "
     "schemas/protocol/; a violation is a protocol-error finding.",
 )
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the gap report (see `report`) into this folder.",
+)
+@_FORMAT
+@_gate_options
 def run_command(
     adapter_spec: str,
     spec_version: str,
@@ -252,12 +352,19 @@ def run_command(
     quiet: bool,
     timeout: float,
     validate_protocol: bool,
+    report_dir: Path | None,
+    formats: tuple[str, ...],
+    baseline: Path | None,
+    strict_baseline: bool,
+    fail_on: str,
+    gap_rules: Path | None,
 ) -> None:
     """Run the conformance checks against an implementation.
 
     Every finding on a generated example is also written to
-    reports/failures/ with its payload and the `replay` command.
-    Exit 0 when no gap is found (enhancements do not count), 1 on gaps.
+    reports/failures/ with its payload and the `replay` command. The gate
+    decides the exit: 0 when no gap at or above --fail-on is new (not in
+    --baseline; enhancements never count), 1 otherwise, 2 on bad input.
     """
     import os
     import random
@@ -323,7 +430,135 @@ def run_command(
             f"{len(failures.written)} failing generated examples in {failures.folder}; "
             f"replay one with: {first}"
         )
-    sys.exit(EXIT_FINDINGS if outcome.gaps else EXIT_OK)
+    sys.exit(
+        _report(
+            outcome.to_json(),
+            out_dir=report_dir,
+            stem=target.stem,
+            formats=formats,
+            baseline=baseline,
+            strict_baseline=strict_baseline,
+            fail_on=fail_on,
+            gap_rules=gap_rules,
+        )
+    )
+
+
+@cli.command("report")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=SCHEMAS_ROOT.parent / "reports",
+    show_default=True,
+    help="Folder of the report files.",
+)
+@click.option("--name", default=None, help="File stem [default: the results file's stem].")
+@click.option("--date", default=None, help="Date in the title, YYYY-MM-DD [default: today].")
+@_FORMAT
+@_gate_options
+def report_command(
+    results: Path,
+    out_dir: Path,
+    name: str | None,
+    date: str | None,
+    formats: tuple[str, ...],
+    baseline: Path | None,
+    strict_baseline: bool,
+    fail_on: str,
+    gap_rules: Path | None,
+) -> None:
+    """Write the gap report of a raw results file (`run --results`): Markdown
+    and self-contained HTML in the shape of the hand-written audits, JSON
+    (schemas/report/report.schema.json) and JUnit XML; then apply the gate.
+
+    Exit 0 when the gate passes, 1 when it fails (a new gap at or above
+    --fail-on, or a stale entry with --strict-baseline), 2 on bad input.
+    """
+    from conformance.spec import load_json
+
+    sys.exit(
+        _report(
+            load_json(results),
+            out_dir=out_dir,
+            stem=name or results.stem,
+            formats=formats,
+            baseline=baseline,
+            strict_baseline=strict_baseline,
+            fail_on=fail_on,
+            gap_rules=gap_rules,
+            date=date,
+        )
+    )
+
+
+@cli.group()
+def baseline() -> None:
+    """Baselines of accepted gaps for the CI gate (--baseline FILE)."""
+
+
+@baseline.command("write")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The baseline file to create (overwritten).",
+)
+@click.option(
+    "--gap-rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A project's rules layered over schemas/gap-rules.json.",
+)
+def baseline_write(results: Path, out: Path, gap_rules: Path | None) -> None:
+    """Accept every gap of a raw results file: the gate then fails only on
+    gaps that are not in it. Review the file and commit it."""
+    from conformance.findings import load_gap_rules
+    from conformance.gaps import group, load_gap_ids, write_baseline
+    from conformance.spec import load_json, load_pack
+
+    raw = load_json(results)
+    gaps = group(
+        raw["findings"], load_pack(raw["spec_version"]), load_gap_rules(layer=gap_rules), load_gap_ids()
+    )
+    impl = raw["implementation"]
+    n = write_baseline(
+        out, gaps, implementation=f"{impl['name']} {impl['version']}", spec_version=raw["spec_version"]
+    )
+    click.echo(f"wrote {out} ({n} accepted gaps)")
+
+
+@cli.group()
+def gaps() -> None:
+    """The registry of gap ids (schemas/gap-ids.json)."""
+
+
+@gaps.command("register")
+@click.argument("results", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--universe",
+    is_flag=True,
+    help="Also register the whole-subject gaps every pack allows: each type, endpoint "
+    "and helper missing.",
+)
+def gaps_register(results: tuple[Path, ...], universe: bool) -> None:
+    """Give sequential ids (GAP-<DOMAIN>-<NNN>) to gaps that have none yet.
+
+    The registry only grows: an id, once given, is never changed or reused.
+    Project maintainers run this on the example audits and commit the file.
+    """
+    from conformance.gaps import load_gap_ids
+    from conformance.gaps._register import register_results, register_universe
+
+    ids = load_gap_ids()
+    before = len(ids.entries)
+    if universe:
+        register_universe(ids)
+    for path in results:
+        register_results(ids, path)
+    ids.save()
+    click.echo(f"{ids.source}: {len(ids.entries) - before} new ids, {len(ids.entries)} in all")
 
 
 @cli.command("replay")

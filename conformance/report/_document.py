@@ -77,8 +77,11 @@ def build_document(
         "implementation": implementation,
         "reference": {"sdk": "tinker", "version": raw["spec_version"]},
         "run": {
-            key: raw.get(key)
-            for key in ("checks", "executed", "passed", "skipped", "total", "seconds", "error")
+            **{
+                key: raw.get(key)
+                for key in ("checks", "executed", "passed", "skipped", "total", "seconds", "error")
+            },
+            "covered": {check: dict(subjects) for check, subjects in covered.items()},
         },
         "summary": {
             "completeness": _percent([*types, *endpoints, *helpers]),

@@ -1,0 +1,231 @@
+"""The HTML gap report: one self-contained page rendered from the report document.
+
+Why a separate page: the Markdown report reads well in a repository, but a
+reviewer outside it wants something to open in a browser, attach to a ticket
+or archive with a release. This page tells the same story as the Markdown
+(same document, same sections) and is fully self-contained: inline CSS, an
+inline SVG chart, no fonts, scripts or images fetched from anywhere, so it
+reads the same offline and years later. Nothing from the document is trusted:
+implementation strings (messages, stderr, payloads, names) may contain markup,
+and Jinja2's autoescape escapes every one of them; the template never marks
+document data ``|safe``.
+
+Large values (reproducing payloads, expected/actual values, stderr) are cut
+at ``TRUNCATE_AT`` characters (stderr keeps its tail) with a note that the
+JSON report has the rest. Gaps are grouped per area as in the Markdown report.
+
+Stable hooks for machines (tests, dashboards, scrapers); each element's text
+is what a reader sees, ``data-value`` the number as written in the document:
+
+=================================  ==============================================
+``#completeness``                  overall completeness (``data-value`` a number,
+                                   or ``null`` when nothing was checked)
+``#gaps-total``                    number of gaps (enhancements not included)
+``#gaps-<severity>``               gaps per severity: ``#gaps-critical``,
+                                   ``#gaps-high``, ``#gaps-medium``,
+                                   ``#gaps-low`` always, others when present
+``#enhancements-total``            implementation-only additions
+``#<group>-<status>``              subject counts, ``<group>`` one of ``types``,
+                                   ``endpoints``, ``helpers``; ``<status>`` one
+                                   of ``total``, ``complete``, ``partial``,
+                                   ``missing``, ``unchecked`` (so
+                                   ``#types-complete``, ``#types-missing``, ...)
+``#<group>-completeness``          completeness of the group (as ``#completeness``)
+``#gate-verdict``                  text ``PASSED`` or ``FAILED``
+``#gate-new``, ``#gate-accepted``, number of gap ids in each list of the gate
+``#gate-stale``,
+``#gate-below-threshold``
+``#domain-chart``                  the SVG chart; in it one
+                                   ``rect.bar[data-domain][data-value]`` per
+                                   entry of ``document.domains``, in order,
+                                   ``width`` = ``data-value`` / 100 ×
+                                   ``data-max-width`` of the SVG
+                                   (``data-value="null"``, width 0, for a domain
+                                   not checked)
+``#GAP-...``                       each gap and enhancement, by its id
+``#type-<Name>``                   the field-level table of a partial type
+=================================  ==============================================
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+
+__all__ = ["render_html"]
+
+#: Longest pretty-printed value (payload, expected, actual, stderr) shown in full.
+TRUNCATE_AT = 4000
+#: The severities that always get a hook and a row, most severe first.
+_SEVERITIES = ("critical", "high", "medium", "low")
+_STATUSES = ("complete", "partial", "missing", "unchecked")
+_GROUPS = ("types", "endpoints", "helpers")
+#: Chart geometry (SVG user units).
+_LABEL_WIDTH, _BAR_MAX, _ROW, _BAR_HEIGHT = 230, 520, 26, 18
+
+
+def render_html(document: Mapping[str, Any]) -> str:
+    """The page for one report document (already checked against the schema)."""
+    return _template().render(doc=document, view=_view(document))
+
+
+@functools.cache
+def _template() -> Template:
+    env = Environment(
+        loader=PackageLoader("conformance.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["number"] = _number
+    env.filters["percent"] = _percent
+    return env.get_template("report.html.j2")
+
+
+def _number(value: Any) -> str:
+    """A document number as written for ``data-value`` (``null`` for None)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return f"{float(value):g}"
+
+
+def _percent(value: Any) -> str:
+    return "not checked" if value is None else f"{float(value):.1f}%"
+
+
+def _view(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What the template needs beyond the document: groupings, the chart's
+    geometry, pretty and truncated values, which ids have an anchor."""
+    gaps: Sequence[Mapping[str, Any]] = doc["gaps"]
+    enhancements: Sequence[Mapping[str, Any]] = doc["enhancements"]
+    by_severity: Mapping[str, int] = doc["summary"]["gaps"]["by_severity"]
+    severities = [*_SEVERITIES, *sorted(s for s in by_severity if s not in _SEVERITIES)]
+    return {
+        "severities": [(s, by_severity.get(s, 0)) for s in severities],
+        "groups": [(g, doc["summary"][g]) for g in _GROUPS],
+        "statuses": _STATUSES,
+        "chart": _chart(doc["domains"]),
+        "type_tables": _type_tables(doc),
+        "field_types": {str(t["type"]) for t in doc["fields"]},
+        "gap_groups": _gap_groups(doc),
+        "details": {str(g["id"]): _details(g) for g in [*gaps, *enhancements]},
+        "anchors": {str(g["id"]) for g in [*gaps, *enhancements]},
+        "recommendations": sorted(doc["recommendations"], key=lambda r: int(r["priority"])),
+        "gate_lists": [
+            ("new", "New (at or above fail-on, not in the baseline)", doc["gate"]["new"]),
+            ("accepted", "Accepted by the baseline", doc["gate"]["accepted"]),
+            ("stale", "Stale (in the baseline, no longer found)", doc["gate"]["stale"]),
+            ("below-threshold", "Below the fail-on threshold", doc["gate"]["below_threshold"]),
+        ],
+        "run_checks": [
+            (
+                check,
+                doc["run"]["executed"].get(check, 0),
+                doc["run"]["passed"].get(check, 0),
+                doc["run"]["skipped"].get(check, 0),
+            )
+            for check in doc["run"]["checks"]
+        ],
+    }
+
+
+def _chart(domains: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    bars = []
+    for i, d in enumerate(domains):
+        value = d["completeness"]
+        width = 0.0 if value is None else round(_BAR_MAX * float(value) / 100, 2)
+        y = 8 + i * _ROW
+        bars.append(
+            {
+                "name": d["name"],
+                "code": d["code"],
+                "subjects": d["subjects"],
+                "value": value,
+                "width": width,
+                "y": y,
+                "text_y": y + _BAR_HEIGHT - 5,
+                "level": _level(value),
+            }
+        )
+    return {
+        "bars": bars,
+        "label_width": _LABEL_WIDTH,
+        "bar_x": _LABEL_WIDTH + 10,
+        "bar_max": _BAR_MAX,
+        "bar_height": _BAR_HEIGHT,
+        "value_x": _LABEL_WIDTH + 10 + _BAR_MAX + 8,
+        "width": _LABEL_WIDTH + 10 + _BAR_MAX + 110,
+        "height": 16 + len(bars) * _ROW,
+    }
+
+
+def _level(value: Any) -> str:
+    if value is None:
+        return "unchecked"
+    if value >= 80:
+        return "good"
+    return "fair" if value >= 50 else "poor"
+
+
+def _type_tables(doc: Mapping[str, Any]) -> list[tuple[Mapping[str, Any] | None, list[Any]]]:
+    """Types grouped per domain, in the order of ``document.domains``."""
+    rows: dict[str, list[Any]] = {}
+    for t in doc["types"]:
+        rows.setdefault(str(t["domain"]), []).append(t)
+    tables: list[tuple[Mapping[str, Any] | None, list[Any]]] = []
+    for d in doc["domains"]:
+        if d["subjects"] == "types" and d["name"] in rows:
+            tables.append((d, rows.pop(d["name"])))
+    tables.extend((None, members) for members in rows.values())
+    return tables
+
+
+def _gap_groups(doc: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
+    """Gaps per area, as the Markdown report groups them (endpoints together,
+    helpers and types per domain), areas in alphabetical order; gaps keep
+    their order inside an area."""
+    groups: dict[str, list[Any]] = {}
+    for g in doc["gaps"]:
+        groups.setdefault(_area(g), []).append(g)
+    return sorted(groups.items())
+
+
+def _area(gap: Mapping[str, Any]) -> str:
+    if gap["kind"] == "endpoint":
+        return "API endpoints"
+    if gap["kind"] == "adapter":
+        return "The adapter"
+    prefix = "Helpers of " if gap["kind"] == "helper" else ""
+    return prefix + str(gap["domain"] or "other").title()
+
+
+def _details(gap: Mapping[str, Any]) -> dict[str, Any]:
+    shown = gap["expected"] is not None or gap["actual"] is not None
+    stderr = str(gap["stderr"])
+    return {
+        "expected": _cut(_pretty(gap["expected"])) if shown else None,
+        "actual": _cut(_pretty(gap["actual"])) if shown else None,
+        "payload": None if gap["payload"] is None else _cut(_pretty(gap["payload"])),
+        # the end of stderr says what went wrong: keep the tail
+        "stderr": _cut(stderr, tail=True) if stderr else None,
+    }
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=repr)
+
+
+def _cut(text: str, *, tail: bool = False) -> dict[str, Any]:
+    """At most ``TRUNCATE_AT`` characters: the head, or the tail for logs."""
+    shown = text[-TRUNCATE_AT:] if tail else text[:TRUNCATE_AT]
+    return {"text": shown, "truncated": len(text) > TRUNCATE_AT, "length": len(text), "tail": tail}

@@ -1,0 +1,197 @@
+"""The CI gate: new gaps fail, accepted gaps pass, stale entries are told.
+
+Unit cases are data (tests/gate_cases/*.json, one case per file); the end
+to end tests run real mutated implementations (tests/mutants.py) through
+`run`, `baseline write` and `report`, as a CI job would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance._sdk import installed_version
+from conformance.findings import load_gap_rules
+from conformance.gaps import Baseline, Gap, judge
+from conformance.spec import SCHEMAS_ROOT
+
+CASES = sorted((Path(__file__).parent / "gate_cases").glob("*.json"))
+
+
+def _gap(spec: dict[str, Any]) -> Gap:
+    return Gap(
+        id=spec["id"],
+        key="0" * 12,
+        registered=True,
+        kind="type",
+        subject="X",
+        field="",
+        category="added-field" if spec.get("enhancement") else "missing-type",
+        severity=spec["severity"],
+        domain=None,
+        enhancement=bool(spec.get("enhancement")),
+        findings=(),
+    )
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_gate_case(path: Path) -> None:
+    case = json.loads(path.read_text())
+    assert case["description"]
+    baseline = (
+        Baseline(Path("baseline.json"), {i: {"id": i} for i in case["baseline"]})
+        if case["baseline"] is not None
+        else None
+    )
+    verdict = judge(
+        [_gap(g) for g in case["gaps"]],
+        load_gap_rules(),
+        fail_on=case["fail_on"],
+        baseline=baseline,
+        strict=case["strict"],
+    )
+    got = verdict.to_json()
+    for key, value in case["expect"].items():
+        assert got[key] == value, f"{path.name}: {key}: expected {value}, came {got[key]}"
+
+
+def test_an_unknown_threshold_is_refused() -> None:
+    with pytest.raises(ValueError, match="expected one of critical, high"):
+        judge([], load_gap_rules(), fail_on="severe")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(SCHEMAS_ROOT.parent))  # tests.mutants
+    env.pop("CI", None)
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env=env,
+    )
+
+
+def _audit(adapter: str, results: Path) -> subprocess.CompletedProcess[str]:
+    version = installed_version()
+    assert version is not None
+    return _cli(
+        "run", "--adapter", adapter, "--spec", version, "--check", "fixture-roundtrip",
+        "--check", "shape", "--profile", "ci", "--quiet", "--results", str(results),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Raw results of the reference and of two differently broken mutants."""
+    folder = tmp_path_factory.mktemp("gate")
+    found = {}
+    for name, adapter in (
+        ("reference", "tinker"),
+        ("archive", "python:tests.mutants:DropsArchiveExpiry"),
+        ("heartbeat", "python:tests.mutants:LacksHeartbeatTypes"),
+        ("rank", "python:tests.mutants:DefaultsLoraRank"),
+    ):
+        done = _audit(adapter, folder / f"{name}.json")
+        assert done.returncode == (0 if name == "reference" else 1), done.stdout + done.stderr
+        found[name] = folder / f"{name}.json"
+    return found
+
+
+def _report(results: Path, out: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    done = _cli("report", str(results), "--out-dir", str(out), "--format", "json", *extra)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    document = json.loads((out / f"{results.stem}.json").read_text())
+    return done.returncode, document["gate"]
+
+
+@pytest.mark.sdk
+def test_gate_end_to_end(runs: dict[str, Path], tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    done = _cli("baseline", "write", str(runs["archive"]), "--out", str(baseline))
+    assert done.returncode == 0, done.stderr
+    accepted = [e["id"] for e in json.loads(baseline.read_text())["accepted"]]
+    assert accepted, "the mutant's gaps must be in the baseline"
+
+    # The same implementation again: every gap accepted, the gate passes.
+    code, gate = _report(runs["archive"], tmp_path / "a", "--baseline", str(baseline))
+    assert (code, gate["passed"], gate["new"]) == (0, True, [])
+    assert sorted(gate["accepted"]) == sorted(accepted)
+
+    # A different regression: its gaps are new and fail; the fixed ones are stale.
+    code, gate = _report(runs["heartbeat"], tmp_path / "b", "--baseline", str(baseline))
+    assert code == 1 and not gate["passed"]
+    assert gate["new"] and not set(gate["new"]) & set(accepted)
+    assert sorted(gate["stale"]) == sorted(accepted)
+
+    # The reference fixes everything: stale entries pass, unless strict.
+    code, gate = _report(runs["reference"], tmp_path / "c", "--baseline", str(baseline))
+    assert (code, gate["stale"]) == (0, sorted(accepted))
+    code, gate = _report(
+        runs["reference"], tmp_path / "d", "--baseline", str(baseline), "--strict-baseline"
+    )
+    assert (code, gate["passed"]) == (1, False)
+
+
+@pytest.mark.sdk
+def test_fail_on_sets_the_threshold(runs: dict[str, Path], tmp_path: Path) -> None:
+    raw = json.loads(runs["rank"].read_text())
+    severities = {f["severity"] for f in raw["findings"] if not f["enhancement"]}
+    assert severities and severities <= {"medium", "low"}, severities
+    code, gate = _report(runs["rank"], tmp_path / "low", "--fail-on", "low")
+    assert code == 1 and gate["new"]
+    code, gate = _report(runs["rank"], tmp_path / "high", "--fail-on", "high")
+    assert code == 0 and gate["below_threshold"] and not gate["new"]
+
+
+@pytest.mark.sdk
+def test_run_applies_the_gate_and_writes_every_format(runs: dict[str, Path], tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert _cli("baseline", "write", str(runs["archive"]), "--out", str(baseline)).returncode == 0
+    version = installed_version()
+    assert version is not None
+    done = _cli(
+        "run", "--adapter", "python:tests.mutants:DropsArchiveExpiry", "--spec", version,
+        "--check", "fixture-roundtrip", "--check", "shape", "--profile", "ci", "--quiet",
+        "--results", str(tmp_path / "raw" / "again.json"), "--report", str(tmp_path / "out"),
+        "--baseline", str(baseline),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "gate: PASSED" in done.stdout
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["again.html", "again.json", "again.junit.xml", "again.md"]
+
+
+def test_a_corrupt_baseline_names_file_and_pointer(tmp_path: Path) -> None:
+    results = tmp_path / "r.json"
+    results.write_text(json.dumps(_raw([])))
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"accepted": [{"id": "not-an-id"}]}))
+    done = _cli("report", str(results), "--out-dir", str(tmp_path), "--baseline", str(baseline))
+    assert done.returncode == 2
+    assert str(baseline) in done.stderr
+    assert "/accepted/0/id" in done.stderr
+
+
+def _raw(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """A minimal raw results file of the 0.15.0 pack."""
+    return {
+        "implementation": {"name": "x", "language": "x", "version": "1", "targets": "0.15.0"},
+        "spec_version": "0.15.0",
+        "checks": ["fixture-roundtrip"],
+        "executed": {"fixture-roundtrip": 1},
+        "passed": {"fixture-roundtrip": 0},
+        "skipped": {},
+        "total": 1,
+        "seconds": 0.1,
+        "error": None,
+        "covered": {"fixture-roundtrip": {"LoraConfig": 1}},
+        "findings": findings,
+    }
