@@ -290,7 +290,9 @@ def _report(
         f"{len(verdict.stale)} stale, {len(verdict.below_threshold)} below threshold)"
     )
     if verdict.new:
-        more = f" and {len(verdict.new) - 20} more (see the report)" if len(verdict.new) > 20 else ""
+        more = (
+            f" and {len(verdict.new) - 20} more (see the report)" if len(verdict.new) > 20 else ""
+        )
         click.echo(f"new gaps: {', '.join(verdict.new[:20])}{more}", err=True)
     if verdict.stale:
         what = "failing (--strict-baseline)" if strict_baseline else "remove them from the baseline"
@@ -520,11 +522,17 @@ def baseline_write(results: Path, out: Path, gap_rules: Path | None) -> None:
 
     raw = load_json(results)
     gaps = group(
-        raw["findings"], load_pack(raw["spec_version"]), load_gap_rules(layer=gap_rules), load_gap_ids()
+        raw["findings"],
+        load_pack(raw["spec_version"]),
+        load_gap_rules(layer=gap_rules),
+        load_gap_ids(),
     )
     impl = raw["implementation"]
     n = write_baseline(
-        out, gaps, implementation=f"{impl['name']} {impl['version']}", spec_version=raw["spec_version"]
+        out,
+        gaps,
+        implementation=f"{impl['name']} {impl['version']}",
+        spec_version=raw["spec_version"],
     )
     click.echo(f"wrote {out} ({n} accepted gaps)")
 

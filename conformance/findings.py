@@ -93,6 +93,10 @@ class GapRules:
     def is_enhancement(self, category: str) -> bool:
         return bool(self._rule(category).get("enhancement", False))
 
+    def is_unobserved(self, category: str) -> bool:
+        """Whether such a gap means "not observed" rather than "differs"."""
+        return bool(self._rule(category).get("unobserved", False))
+
     def describe(self, category: str) -> Mapping[str, str]:
         """Title, impact and recommendation of a category, for reports."""
         rule = self._rule(category)

@@ -1,4 +1,4 @@
-"""The checked-in cross-version audits (`nox -s audit-matrix`: each reference
+"""The checked-in cross-version audits (`nox -s reports`: each reference
 version, driven through the subprocess protocol, against the other version's
 pack) name real differences between the versions. A few are pinned here, each
 checked against the two packs so the pin cannot drift from the data."""

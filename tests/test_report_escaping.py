@@ -100,7 +100,9 @@ def benign(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["description"] for c in CASES])
-def test_hostile_text_stays_text(case: dict[str, str], benign: dict[str, str], tmp_path: Path) -> None:
+def test_hostile_text_stays_text(
+    case: dict[str, str], benign: dict[str, str], tmp_path: Path
+) -> None:
     text = case["text"]
     files = _render(text, tmp_path)
 
@@ -127,7 +129,8 @@ def test_hostile_text_stays_text(case: dict[str, str], benign: dict[str, str], t
     # JUnit: well-formed XML whatever the bytes, the message kept.
     root = ET.fromstring(files["r.junit.xml"])
     failure = root.find(".//failure")
-    assert failure is not None and failure.text is not None
+    assert failure is not None
+    assert failure.text is not None
     assert "LoraConfig: rank:" in failure.text
 
     # JSON: the exact string, round-tripped.

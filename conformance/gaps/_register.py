@@ -20,9 +20,15 @@ def register_universe(ids: GapIds) -> None:
     for version in available_versions():
         pack = load_pack(version)
         subjects = [
-            *(("type", t, "missing-type") for t in sorted(pack.types, key=lambda t: (pack.types[t]["domain"], t))),
+            *(
+                ("type", t, "missing-type")
+                for t in sorted(pack.types, key=lambda t: (pack.types[t]["domain"], t))
+            ),
             *(("endpoint", str(e["id"]), "missing-endpoint") for e in pack.endpoints),
-            *(("helper", h, "missing-helper") for h in sorted({c.helper for c in load_behaviour_cases(version)})),
+            *(
+                ("helper", h, "missing-helper")
+                for h in sorted({c.helper for c in load_behaviour_cases(version)})
+            ),
         ]
         for kind, subject, category in subjects:
             domain = domain_of(pack, kind, subject)
@@ -36,5 +42,10 @@ def register_results(ids: GapIds, path: Path) -> None:
     for gap in group(raw["findings"], load_pack(raw["spec_version"]), load_gap_rules(), ids):
         if gap.registered or gap.enhancement:
             continue
-        about = {"kind": gap.kind, "subject": gap.subject, "field": gap.field, "category": gap.category}
+        about = {
+            "kind": gap.kind,
+            "subject": gap.subject,
+            "field": gap.field,
+            "category": gap.category,
+        }
         ids.register(gap.key, gap.id.split("-")[1], about)

@@ -46,21 +46,24 @@ def build_document(
         if check not in (_HELPER_CHECK, _ENDPOINT_CHECK):
             type_runs.update(subjects)
 
-    types = [_type_row(name, pack, real, type_runs[name]) for name in sorted(pack.types)]
+    types = [_type_row(name, pack, real, type_runs[name], rules) for name in sorted(pack.types)]
     endpoints = [
         _subject_row(
             "endpoint",
             str(ep["id"]),
             real,
             covered.get(_ENDPOINT_CHECK, {}).get(str(ep["id"]), 0),
+            rules,
             method=ep["method"],
             path=ep["path"],
         )
         for ep in sorted(pack.endpoints, key=lambda e: str(e["id"]))
     ]
-    helper_names = set(covered.get(_HELPER_CHECK, {})) | {g.subject for g in gaps if g.kind == "helper"}
+    helper_names = set(covered.get(_HELPER_CHECK, {})) | {
+        g.subject for g in gaps if g.kind == "helper"
+    }
     helpers = [
-        _subject_row("helper", name, real, covered.get(_HELPER_CHECK, {}).get(name, 0))
+        _subject_row("helper", name, real, covered.get(_HELPER_CHECK, {}).get(name, 0), rules)
         for name in sorted(helper_names)
     ]
     domains = _domains(types, endpoints, helpers, rules)
@@ -97,7 +100,9 @@ def build_document(
         },
         "domains": domains,
         "types": types,
-        "fields": [_field_table(row["name"], pack, real) for row in types if row["status"] == "partial"],
+        "fields": [
+            _field_table(row["name"], pack, real) for row in types if row["status"] == "partial"
+        ],
         "endpoints": endpoints,
         "helpers": helpers,
         "gaps": [_gap(g, rules) for g in real],
@@ -112,15 +117,20 @@ def check_document(document: Mapping[str, Any], source: Path) -> None:
     check_data(document, REPORT_SCHEMA, source)
 
 
-def _status(subject_gaps: Sequence[Gap], runs: int) -> str:
-    if any(g.category.startswith("missing-") and not g.field for g in subject_gaps):
+def _status(subject_gaps: Sequence[Gap], runs: int, rules: GapRules) -> str:
+    """missing, partial, complete, or unchecked: never reached, or only
+    reached by ops the adapter does not support (an ``unobserved`` gap)."""
+    observed = [g for g in subject_gaps if not rules.is_unobserved(g.category)]
+    if any(g.category.startswith("missing-") and not g.field for g in observed):
         return "missing"
-    if subject_gaps:
+    if observed:
         return "partial"
-    return "complete" if runs else "unchecked"
+    return "complete" if runs and not subject_gaps else "unchecked"
 
 
-def _type_row(name: str, pack: SpecPack, gaps: Sequence[Gap], runs: int) -> dict[str, Any]:
+def _type_row(
+    name: str, pack: SpecPack, gaps: Sequence[Gap], runs: int, rules: GapRules
+) -> dict[str, Any]:
     entry = pack.types[name]
     mine = [g for g in gaps if g.kind == "type" and g.subject == name]
     properties = pack.schemas[name].get("properties", {})
@@ -129,7 +139,7 @@ def _type_row(name: str, pack: SpecPack, gaps: Sequence[Gap], runs: int) -> dict
         "domain": entry["domain"],
         "kind": entry["kind"],
         "fields": len(properties) if isinstance(properties, Mapping) else 0,
-        "status": _status(mine, runs),
+        "status": _status(mine, runs, rules),
         "checks": runs,
         "gaps": [g.id for g in mine],
         "worst": mine[0].severity if mine else None,
@@ -137,13 +147,13 @@ def _type_row(name: str, pack: SpecPack, gaps: Sequence[Gap], runs: int) -> dict
 
 
 def _subject_row(
-    kind: str, name: str, gaps: Sequence[Gap], runs: int, **extra: Any
+    kind: str, name: str, gaps: Sequence[Gap], runs: int, rules: GapRules, **extra: Any
 ) -> dict[str, Any]:
     mine = [g for g in gaps if g.kind == kind and g.subject == name]
     return {
         "name": name,
         **extra,
-        "status": _status(mine, runs),
+        "status": _status(mine, runs, rules),
         "checks": runs,
         "gaps": [g.id for g in mine],
         "worst": mine[0].severity if mine else None,
@@ -173,9 +183,30 @@ def _domains(
     rows = []
     for domain in sorted({str(t["domain"]) for t in types}):
         members = [t for t in types if t["domain"] == domain]
-        rows.append({"name": domain, "code": rules.code(domain=domain), "subjects": "types", **_counts(members)})
-    rows.append({"name": "API endpoints", "code": rules.code(subject="endpoint"), "subjects": "endpoints", **_counts(endpoints)})
-    rows.append({"name": "helper methods", "code": rules.code(subject="helper"), "subjects": "helpers", **_counts(helpers)})
+        rows.append(
+            {
+                "name": domain,
+                "code": rules.code(domain=domain),
+                "subjects": "types",
+                **_counts(members),
+            }
+        )
+    rows.append(
+        {
+            "name": "API endpoints",
+            "code": rules.code(subject="endpoint"),
+            "subjects": "endpoints",
+            **_counts(endpoints),
+        }
+    )
+    rows.append(
+        {
+            "name": "helper methods",
+            "code": rules.code(subject="helper"),
+            "subjects": "helpers",
+            **_counts(helpers),
+        }
+    )
     return rows
 
 
@@ -191,9 +222,21 @@ def _key_findings(
                 f"{row['name']}: {row['complete']} of {row['total']} {row['subjects']} complete, "
                 f"{row['partial']} partial, {row['missing']} missing"
             )
-    categories = Counter((g.severity, g.category) for g in gaps if not g.category.startswith("missing-"))
-    for (severity, category), n in sorted(categories.items(), key=lambda kv: (rules.rank(kv[0][0]), -kv[1])):
-        examples = [f"{g.subject} {g.field}".strip() for g in gaps if (g.severity, g.category) == (severity, category)]
+        elif row["total"] and row["unchecked"] == row["total"]:
+            lines.append(
+                f"{row['name']}: none of {row['total']} {row['subjects']} checked in this run"
+            )
+    categories = Counter(
+        (g.severity, g.category) for g in gaps if not g.category.startswith("missing-")
+    )
+    for (severity, category), n in sorted(
+        categories.items(), key=lambda kv: (rules.rank(kv[0][0]), -kv[1])
+    ):
+        examples = [
+            f"{g.subject} {g.field}".strip()
+            for g in gaps
+            if (g.severity, g.category) == (severity, category)
+        ]
         more = f" and {len(examples) - 3} more" if len(examples) > 3 else ""
         title = rules.describe(category)["title"]
         lines.append(f"{n} {severity} gap(s): {title} ({', '.join(examples[:3])}{more})")
@@ -208,7 +251,7 @@ def _field_table(name: str, pack: SpecPack, gaps: Sequence[Gap]) -> dict[str, An
     rows = []
     for prop, sub in properties.items():
         hits = [g for g in mine if g.field == f"/{prop}" or g.field.startswith(f"/{prop}/")]
-        rows.append(_field_row(f"/{prop}", describe(sub), _default(sub, prop in required), hits))
+        rows.append(_field_row(prop, describe(sub), _default(sub, prop in required), hits))
     listed = {f"/{p}" for p in properties}
     for g in mine:
         top = "/" + g.field.split("/")[1] if g.field else ""
@@ -217,13 +260,16 @@ def _field_table(name: str, pack: SpecPack, gaps: Sequence[Gap]) -> dict[str, An
     return {"type": name, "domain": pack.types[name]["domain"], "rows": rows}
 
 
-def _field_row(field: str, ref_type: str | None, default: str | None, hits: Sequence[Gap]) -> dict[str, Any]:
+def _field_row(
+    field: str, ref_type: str | None, default: str | None, hits: Sequence[Gap]
+) -> dict[str, Any]:
     return {
         "field": field,
         "reference_type": ref_type,
         "reference_default": default,
         "match": not hits,
-        "observed": "; ".join(sorted({g.category.replace("-", " ") for g in hits})) or "as reference",
+        "observed": "; ".join(sorted({g.category.replace("-", " ") for g in hits}))
+        or "as reference",
         "gaps": [g.id for g in hits],
     }
 

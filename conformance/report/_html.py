@@ -38,7 +38,7 @@ is what a reader sees, ``data-value`` the number as written in the document:
 ``#domain-chart``                  the SVG chart; in it one
                                    ``rect.bar[data-domain][data-value]`` per
                                    entry of ``document.domains``, in order,
-                                   ``width`` = ``data-value`` / 100 ×
+                                   ``width`` = ``data-value`` / 100 *
                                    ``data-max-width`` of the SVG
                                    (``data-value="null"``, width 0, for a domain
                                    not checked)
@@ -66,6 +66,8 @@ _STATUSES = ("complete", "partial", "missing", "unchecked")
 _GROUPS = ("types", "endpoints", "helpers")
 #: Chart geometry (SVG user units).
 _LABEL_WIDTH, _BAR_MAX, _ROW, _BAR_HEIGHT = 230, 520, 26, 18
+#: Longest chart label shown whole (at 13px, about what ``_LABEL_WIDTH`` holds).
+_LABEL_CHARS = 32
 
 
 def render_html(document: Mapping[str, Any]) -> str:
@@ -96,7 +98,7 @@ def _number(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return f"{float(value):g}"
+    return repr(float(value))
 
 
 def _percent(value: Any) -> str:
@@ -118,7 +120,7 @@ def _view(doc: Mapping[str, Any]) -> dict[str, Any]:
         "type_tables": _type_tables(doc),
         "field_types": {str(t["type"]) for t in doc["fields"]},
         "gap_groups": _gap_groups(doc),
-        "details": {str(g["id"]): _details(g) for g in [*gaps, *enhancements]},
+        "details": {str(g["id"]): _details(g) for g in gaps},
         "anchors": {str(g["id"]) for g in [*gaps, *enhancements]},
         "recommendations": sorted(doc["recommendations"], key=lambda r: int(r["priority"])),
         "gate_lists": [
@@ -148,6 +150,7 @@ def _chart(domains: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         bars.append(
             {
                 "name": d["name"],
+                "label": _short(str(d["name"])),
                 "code": d["code"],
                 "subjects": d["subjects"],
                 "value": value,
@@ -167,6 +170,12 @@ def _chart(domains: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "width": _LABEL_WIDTH + 10 + _BAR_MAX + 110,
         "height": 16 + len(bars) * _ROW,
     }
+
+
+def _short(label: str) -> str:
+    """Fits the label column of the chart; the full name is in the bar's
+    tooltip, its ``data-domain`` and the table under the chart."""
+    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "\u2026"
 
 
 def _level(value: Any) -> str:

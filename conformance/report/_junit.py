@@ -49,14 +49,18 @@ def render_junit(doc: Mapping[str, Any]) -> str:
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    message=_xml("; ".join(f"{g['id']} [{g['severity']}] {g['title']}" for g in fails)),
+                    message=_xml(
+                        "; ".join(f"{g['id']} [{g['severity']}] {g['title']}" for g in fails)
+                    ),
                     type=",".join(sorted({g["category"] for g in fails})),
                 )
                 failure.text = _xml("\n\n".join(_detail(g) for g in fails))
             others = [g for g in on_subject if g["id"] not in failing]
             if others:
                 ET.SubElement(case, "system-out").text = _xml(
-                    "\n".join(f"{g['id']} [{g['severity']}] {g['title']} (not gating)" for g in others)
+                    "\n".join(
+                        f"{g['id']} [{g['severity']}] {g['title']} (not gating)" for g in others
+                    )
                 )
         for key, n in counts.items():
             suite.set(key, str(n))

@@ -19,7 +19,7 @@ _STATUS = {
     "complete": "✅ **Complete**",
     "partial": "⚠️ **Partial**",
     "missing": "❌ **Missing**",
-    "unchecked": "➖ Not checked",
+    "unchecked": "⬜ Not checked",
 }
 _MATCH = {True: "✅", False: "❌"}
 
@@ -69,9 +69,7 @@ def _summary(doc: Mapping[str, Any]) -> list[str]:
         f"- **Overall Completeness:** {_percent(summary['completeness'])} "
         "(complete counts 1, partial 1/2, missing 0; over everything checked)",
     ]
-    lines += [
-        f"- **{severity.title()} Gaps:** {n}" for severity, n in gaps["by_severity"].items()
-    ]
+    lines += [f"- **{severity.title()} Gaps:** {n}" for severity, n in gaps["by_severity"].items()]
     lines += [f"- **Enhancements (implementation-only additions):** {summary['enhancements']}"]
     lines += ["", "### Summary Statistics"]
     for label, key in (("Types", "types"), ("Endpoints", "endpoints"), ("Helpers", "helpers")):
@@ -123,7 +121,13 @@ def _types(doc: Mapping[str, Any]) -> list[str]:
         lines += table(
             ["Reference Type", "Kind", "Fields", "Gap Status", "Gaps"],
             [
-                [code(r["name"]), text(r["kind"]), str(r["fields"]), _STATUS[r["status"]], _links(r["gaps"])]
+                [
+                    code(r["name"]),
+                    text(r["kind"]),
+                    str(r["fields"]),
+                    _STATUS[r["status"]],
+                    _links(r["gaps"]),
+                ]
                 for r in rows
             ],
         )
@@ -133,7 +137,7 @@ def _types(doc: Mapping[str, Any]) -> list[str]:
         "- ✅ **Complete**: every check passed on the type",
         "- ⚠️ **Partial**: implemented, with gaps in fields or behaviour",
         "- ❌ **Missing**: not implemented at all",
-        "- ➖ Not checked: no check reached the type in this run",
+        "- ⬜ Not checked: no check reached the type in this run",
     ]
     return lines
 
@@ -197,9 +201,8 @@ def _gap(gap: Mapping[str, Any]) -> list[str]:
         f"- **What's Missing:** {text(gap['message'])}",
     ]
     if gap["expected"] is not None or gap["actual"] is not None:
-        lines.append(
-            f"- **Expected:** {code(_json(gap['expected']))} **Observed:** {code(_json(gap['actual']))}"
-        )
+        expected, actual = code(_json(gap["expected"])), code(_json(gap["actual"]))
+        lines.append(f"- **Expected:** {expected} **Observed:** {actual}")
     lines += [
         f"- **Impact:** {text(gap['impact'])}",
         f"- **Recommendation:** {text(gap['recommendation'])}",
@@ -213,7 +216,10 @@ def _gap(gap: Mapping[str, Any]) -> list[str]:
         body = json.dumps(gap["payload"], indent=2, ensure_ascii=False, sort_keys=True)
         note = ""
         if len(body) > PAYLOAD_LIMIT:
-            body, note = body[:PAYLOAD_LIMIT], "_(truncated; the full payload is in the JSON report)_"
+            body, note = (
+                body[:PAYLOAD_LIMIT],
+                "_(truncated; the full payload is in the JSON report)_",
+            )
         lines += ["- **Reproducing payload:**", "", *fence(body, "json")]
         if note:
             lines.append(note)
@@ -240,14 +246,24 @@ def _coverage(doc: Mapping[str, Any], key: str, title: str) -> list[str]:
         lines += table(
             ["Endpoint", "Method", "Path", "Vectors", "Status", "Gaps"],
             [
-                [code(r["name"]), text(r["method"]), code(r["path"]), str(r["checks"]), _STATUS[r["status"]], _links(r["gaps"])]
+                [
+                    code(r["name"]),
+                    text(r["method"]),
+                    code(r["path"]),
+                    str(r["checks"]),
+                    _STATUS[r["status"]],
+                    _links(r["gaps"]),
+                ]
                 for r in rows
             ],
         )
     else:
         lines += table(
             ["Helper", "Vectors", "Status", "Gaps"],
-            [[code(r["name"]), str(r["checks"]), _STATUS[r["status"]], _links(r["gaps"])] for r in rows],
+            [
+                [code(r["name"]), str(r["checks"]), _STATUS[r["status"]], _links(r["gaps"])]
+                for r in rows
+            ],
         )
     return lines
 
@@ -262,7 +278,13 @@ def _enhancements(doc: Mapping[str, Any]) -> list[str]:
     lines += table(
         ["Id", "Subject", "Field", "Observed", "Seen by"],
         [
-            [e["id"], code(e["subject"]), code(e["field"] or None), text(e["message"]), text(", ".join(e["checks"]))]
+            [
+                e["id"],
+                code(e["subject"]),
+                code(e["field"] or None),
+                text(e["message"]),
+                text(", ".join(e["checks"])),
+            ]
             for e in doc["enhancements"]
         ],
     )
@@ -297,7 +319,12 @@ def _appendix(doc: Mapping[str, Any]) -> list[str]:
     lines += table(
         ["Check", "Executed", "Passed", "Skipped"],
         [
-            [text(c), str(run["executed"].get(c, 0)), str(run["passed"].get(c, 0)), str(run["skipped"].get(c, 0))]
+            [
+                text(c),
+                str(run["executed"].get(c, 0)),
+                str(run["passed"].get(c, 0)),
+                str(run["skipped"].get(c, 0)),
+            ]
             for c in run["checks"]
         ],
     )

@@ -503,4 +503,3 @@ def _value(value: Any, change: Change | None = None) -> str:
     if change is not None and change.kind == "strictness-changed":
         return "extra keys allowed" if value else "extra keys rejected"
     return _code(value if isinstance(value, str) else _json(value))
-
