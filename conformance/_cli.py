@@ -207,6 +207,14 @@ _TIMEOUT = click.option(
 )
 
 
+_GAP_RULES = click.option(
+    "--gap-rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A project's rules layered over schemas/gap-rules.json (severity overrides).",
+)
+
+
 def _gate_options(func: Any) -> Any:
     """--baseline, --strict-baseline, --fail-on and --gap-rules: the CI gate."""
     options = [
@@ -228,12 +236,7 @@ def _gate_options(func: Any) -> Any:
             show_default=True,
             help="Lowest severity that fails the gate; lower gaps are reported only.",
         ),
-        click.option(
-            "--gap-rules",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            default=None,
-            help="A project's rules layered over schemas/gap-rules.json (severity overrides).",
-        ),
+        _GAP_RULES,
     ]
     for option in reversed(options):
         func = option(func)
@@ -507,12 +510,7 @@ def baseline() -> None:
     required=True,
     help="The baseline file to create (overwritten).",
 )
-@click.option(
-    "--gap-rules",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A project's rules layered over schemas/gap-rules.json.",
-)
+@_GAP_RULES
 def baseline_write(results: Path, out: Path, gap_rules: Path | None) -> None:
     """Accept every gap of a raw results file: the gate then fails only on
     gaps that are not in it. Review the file and commit it."""

@@ -26,7 +26,19 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("args", [(), ("schemas",), ("schemas", "generate"), ("schemas", "diff")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("schemas",),
+        ("schemas", "generate"),
+        ("schemas", "diff"),
+        ("report",),
+        ("baseline", "write"),
+        ("gaps", "register"),
+        ("run",),
+    ],
+)
 def test_help_everywhere(args: tuple[str, ...]) -> None:
     done = _run(*args, "--help")
     assert done.returncode == 0

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +107,22 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _report(results: Path, out: Path, *extra: str) -> tuple[int, dict[str, Any]]:
-    done = _cli("report", str(results), "--out-dir", str(out), "--format", "json", *extra)
+    """Exit code and gate of `report`; its JUnit XML must agree with both."""
+    done = _cli(
+        "report", str(results), "--out-dir", str(out), "--format", "json", "--format", "junit",
+        *extra,
+    )  # fmt: skip
     assert done.returncode in (0, 1), done.stdout + done.stderr
-    document = json.loads((out / f"{results.stem}.json").read_text())
-    return done.returncode, document["gate"]
+    gate: dict[str, Any] = json.loads((out / f"{results.stem}.json").read_text())["gate"]
+    junit = ET.parse(out / f"{results.stem}.junit.xml").getroot()
+    failed = {
+        gap_id.split(" ")[0]
+        for failure in junit.iter("failure")
+        for gap_id in failure.get("message", "").split("; ")
+    }
+    assert failed == set(gate["new"]), "JUnit must fail exactly on the gate's new gaps"
+    assert (int(junit.get("failures", "0")) > 0) == (done.returncode == 1) or gate["stale"]
+    return done.returncode, gate
 
 
 @pytest.mark.sdk
@@ -203,3 +216,37 @@ def _raw(findings: list[dict[str, Any]]) -> dict[str, Any]:
         "covered": {"fixture-roundtrip": {"LoraConfig": 1}},
         "findings": findings,
     }
+
+
+def test_a_project_layer_overrides_a_severity(tmp_path: Path) -> None:
+    layer = tmp_path / "rules.json"
+    layer.write_text(
+        json.dumps(
+            {
+                "overrides": [
+                    {
+                        "category": "missing-type",
+                        "type": "LoraConfig",
+                        "severity": "low",
+                        "reason": "this port configures LoRA elsewhere",
+                    }
+                ]
+            }
+        )
+    )
+    finding = {
+        "check": "support", "category": "missing-type", "severity": "critical",
+        "type": "LoraConfig", "field": "", "case": "", "message": "LoraConfig is not implemented",
+        "expected": None, "actual": None, "instance": None, "stderr": "", "enhancement": False,
+        "occurrences": 1,
+    }  # fmt: skip
+    results = tmp_path / "r.json"
+    results.write_text(json.dumps(_raw([finding])))
+    code, gate = _report(results, tmp_path / "default", "--fail-on", "medium")
+    assert code == 1
+    assert gate["new"]
+    code, gate = _report(
+        results, tmp_path / "layered", "--fail-on", "medium", "--gap-rules", str(layer)
+    )
+    assert code == 0
+    assert gate["below_threshold"]

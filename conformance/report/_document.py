@@ -19,7 +19,13 @@ from conformance.gaps import Gap, Verdict
 from conformance.spec import SpecPack, check_data
 from conformance.spec.diff import describe
 
-__all__ = ["REPORT_SCHEMA", "REPORT_SCHEMA_ID", "build_document", "check_document"]
+__all__ = [
+    "REPORT_SCHEMA",
+    "REPORT_SCHEMA_ID",
+    "build_document",
+    "check_document",
+    "gaps_by_area",
+]
 
 REPORT_SCHEMA = "../report/report.schema.json"  # relative to schemas/meta/
 REPORT_SCHEMA_ID = "urn:tinker-conformance:report:report"
@@ -115,6 +121,20 @@ def build_document(
 def check_document(document: Mapping[str, Any], source: Path) -> None:
     """Validate against the published schema (a SpecError names the pointer)."""
     check_data(document, REPORT_SCHEMA, source)
+
+
+def gaps_by_area(document: Mapping[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
+    """The detailed gaps in sections, as every readable format shows them:
+    per type domain, helpers per owner's domain, endpoints, the adapter."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for gap in document["gaps"]:
+        if gap["kind"] in ("endpoint", "adapter"):
+            area = {"endpoint": "API endpoints", "adapter": "The adapter"}[gap["kind"]]
+        else:
+            prefix = "Helpers of " if gap["kind"] == "helper" else ""
+            area = prefix + str(gap["domain"] or "other").title()
+        groups.setdefault(area, []).append(gap)
+    return sorted(groups.items())
 
 
 def _status(subject_gaps: Sequence[Gap], runs: int, rules: GapRules) -> str:

@@ -56,6 +56,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
+from conformance.report._document import gaps_by_area
+
 __all__ = ["render_html"]
 
 #: Longest pretty-printed value (payload, expected, actual, stderr) shown in full.
@@ -119,7 +121,7 @@ def _view(doc: Mapping[str, Any]) -> dict[str, Any]:
         "chart": _chart(doc["domains"]),
         "type_tables": _type_tables(doc),
         "field_types": {str(t["type"]) for t in doc["fields"]},
-        "gap_groups": _gap_groups(doc),
+        "gap_groups": gaps_by_area(doc),
         "details": {str(g["id"]): _details(g) for g in gaps},
         "anchors": {str(g["id"]) for g in [*gaps, *enhancements]},
         "recommendations": sorted(doc["recommendations"], key=lambda r: int(r["priority"])),
@@ -197,25 +199,6 @@ def _type_tables(doc: Mapping[str, Any]) -> list[tuple[Mapping[str, Any] | None,
             tables.append((d, rows.pop(d["name"])))
     tables.extend((None, members) for members in rows.values())
     return tables
-
-
-def _gap_groups(doc: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
-    """Gaps per area, as the Markdown report groups them (endpoints together,
-    helpers and types per domain), areas in alphabetical order; gaps keep
-    their order inside an area."""
-    groups: dict[str, list[Any]] = {}
-    for g in doc["gaps"]:
-        groups.setdefault(_area(g), []).append(g)
-    return sorted(groups.items())
-
-
-def _area(gap: Mapping[str, Any]) -> str:
-    if gap["kind"] == "endpoint":
-        return "API endpoints"
-    if gap["kind"] == "adapter":
-        return "The adapter"
-    prefix = "Helpers of " if gap["kind"] == "helper" else ""
-    return prefix + str(gap["domain"] or "other").title()
 
 
 def _details(gap: Mapping[str, Any]) -> dict[str, Any]:

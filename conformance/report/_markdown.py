@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from conformance._markdown import code, fence, table, text
+from conformance.report._document import gaps_by_area
 
 __all__ = ["render_markdown"]
 
@@ -171,23 +172,11 @@ def _gaps(doc: Mapping[str, Any]) -> list[str]:
     lines = ["## 4. Detailed Gap Analysis"]
     if not doc["gaps"]:
         lines += ["", "_No gaps._"]
-    groups: dict[str, list[Mapping[str, Any]]] = {}
-    for gap in doc["gaps"]:
-        groups.setdefault(_area(gap), []).append(gap)
-    for number, (area, gaps) in enumerate(sorted(groups.items()), 1):
+    for number, (area, gaps) in enumerate(gaps_by_area(doc), 1):
         lines += ["", f"### 4.{number} {text(area)}"]
         for gap in gaps:
             lines += ["", *_gap(gap)]
     return lines
-
-
-def _area(gap: Mapping[str, Any]) -> str:
-    if gap["kind"] == "endpoint":
-        return "API endpoints"
-    if gap["kind"] == "adapter":
-        return "The adapter"
-    prefix = "Helpers of " if gap["kind"] == "helper" else ""
-    return prefix + str(gap["domain"] or "other").title()
 
 
 def _gap(gap: Mapping[str, Any]) -> list[str]:
