@@ -225,7 +225,7 @@ def test_real_changelog(real: PackDiff) -> None:
         assert f"\n{section}\n" in text
     assert "| `DmelChunk` | training & optimization | nested |" in text
     assert (
-        "| POST | `/api/v1/forward_backward` | changed: body_encoding | `json` | `protobuf` |"
+        "| POST | `/api/v1/forward_backward` | changed: body\\_encoding | `json` | `protobuf` |"
         in text
     )
     assert "| `model_id` | required changed | required | optional |" in text
@@ -506,8 +506,8 @@ def test_synthetic_changelog_is_exact(synthetic: tuple[SpecPack, SpecPack]) -> N
         "|---|---|---|---|---|\n"
         "| POST | `/api/v1/new` | added | — | `svc.new` |\n"
         "| DELETE | `/api/v1/old` | removed | `svc.old` | — |\n"
-        "| POST | `/api/v1/alpha` | changed: body_encoding | `json` | `protobuf` |\n"
-        "| POST | `/api/v1/alpha` | changed: response_type | `Old` | `New` |\n"
+        "| POST | `/api/v1/alpha` | changed: body\\_encoding | `json` | `protobuf` |\n"
+        "| POST | `/api/v1/alpha` | changed: response\\_type | `Old` | `New` |\n"
         "| POST | `/api/v1/alpha` | changed: special | — | `protobuf-body` |\n"
         "\n"
         "## Request serialization\n"
