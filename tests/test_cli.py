@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conformance._sdk import installed_version
 from conformance.spec import SCHEMAS_ROOT
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(SCHEMAS_ROOT.parent))  # tests.mutants
-    return subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env=env,
-    )
+from tests._results import run_cli
 
 
 @pytest.mark.parametrize(
@@ -40,14 +26,14 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_help_everywhere(args: tuple[str, ...]) -> None:
-    done = _run(*args, "--help")
+    done = run_cli(*args, "--help")
     assert done.returncode == 0
     assert "Usage:" in done.stdout
 
 
 def test_schemas_diff_writes_the_changelog(tmp_path: Path) -> None:
     out = tmp_path / "changelog.md"
-    done = _run("schemas", "diff", "0.15.0", "0.38.0", "--out", str(out))
+    done = run_cli("schemas", "diff", "0.15.0", "0.38.0", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert (
         out.read_text()
@@ -56,14 +42,14 @@ def test_schemas_diff_writes_the_changelog(tmp_path: Path) -> None:
 
 
 def test_unknown_pack_is_exit_2_with_the_path(tmp_path: Path) -> None:
-    done = _run("schemas", "diff", "0.15.0", "9.9.9", "--out", str(tmp_path / "x.md"))
+    done = run_cli("schemas", "diff", "0.15.0", "9.9.9", "--out", str(tmp_path / "x.md"))
     assert done.returncode == 2
     assert "no spec pack for version '9.9.9'" in done.stderr
 
 
 @pytest.mark.sdk
 def test_generate_refuses_another_sdk_version() -> None:
-    done = _run("schemas", "generate", "--sdk-version", "0.0.1", "--check")
+    done = run_cli("schemas", "generate", "--sdk-version", "0.0.1", "--check")
     assert done.returncode == 2
     assert f"tinker=={installed_version()} is installed here" in done.stderr
 
@@ -72,7 +58,7 @@ def test_generate_refuses_another_sdk_version() -> None:
 def test_generate_check_reports_no_drift() -> None:
     version = installed_version()
     assert version is not None
-    done = _run("schemas", "generate", "--sdk-version", version, "--check")
+    done = run_cli("schemas", "generate", "--sdk-version", version, "--check")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"pack {version}: no drift" in done.stdout
 
@@ -83,7 +69,7 @@ def test_a_failing_generated_case_is_written_and_replays(tmp_path: Path) -> None
     assert version is not None
     mutant = "python:tests.mutants:StringifiesIntegers"
     results = tmp_path / "raw" / "run.json"
-    done = _run(
+    done = run_cli(
         "run",
         "--adapter",
         mutant,
@@ -105,10 +91,10 @@ def test_a_failing_generated_case_is_written_and_replays(tmp_path: Path) -> None
     assert "replay one with: tinker-conformance replay " in done.stdout
     document = json.loads(files[0].read_text())
     assert document["replay"] == f"tinker-conformance replay {files[0]} --adapter {mutant}"
-    still = _run("replay", str(files[0]), "--adapter", mutant)
+    still = run_cli("replay", str(files[0]), "--adapter", mutant)
     assert still.returncode == 1
     assert "type-changed Cursor/offset" in still.stdout
-    fixed = _run("replay", str(files[0]), "--adapter", "tinker")
+    fixed = run_cli("replay", str(files[0]), "--adapter", "tinker")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "passes now" in fixed.stdout
 
@@ -118,7 +104,7 @@ def test_run_on_the_reference_is_clean_and_counts_its_checks(tmp_path: Path) -> 
     version = installed_version()
     assert version is not None
     results = tmp_path / "ref.json"
-    done = _run(
+    done = run_cli(
         "run",
         "--adapter",
         "tinker",
@@ -141,6 +127,6 @@ def test_run_on_the_reference_is_clean_and_counts_its_checks(tmp_path: Path) -> 
 def test_checked_in_fixtures_match_a_regeneration() -> None:
     version = installed_version()
     assert version is not None
-    done = _run("fixtures", "generate", "--sdk-version", version, "--check")
+    done = run_cli("fixtures", "generate", "--sdk-version", version, "--check")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     assert f"fixtures {version}: no drift" in done.stdout

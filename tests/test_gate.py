@@ -8,9 +8,7 @@ to end tests run real mutated implementations (tests/mutants.py) through
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ import pytest
 from conformance._sdk import installed_version
 from conformance.findings import load_gap_rules
 from conformance.gaps import Baseline, Gap, judge
-from conformance.spec import SCHEMAS_ROOT
+from tests._results import finding, raw_results, run_cli
 
 CASES = sorted((Path(__file__).parent / "gate_cases").glob("*.json"))
 
@@ -67,23 +65,10 @@ def test_an_unknown_threshold_is_refused() -> None:
         judge([], load_gap_rules(), fail_on="severe")
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(SCHEMAS_ROOT.parent))  # tests.mutants
-    env.pop("CI", None)
-    return subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-        env=env,
-    )
-
-
 def _audit(adapter: str, results: Path) -> subprocess.CompletedProcess[str]:
     version = installed_version()
     assert version is not None
-    return _cli(
+    return run_cli(
         "run", "--adapter", adapter, "--spec", version, "--check", "fixture-roundtrip",
         "--check", "shape", "--profile", "ci", "--quiet", "--results", str(results),
     )  # fmt: skip
@@ -108,7 +93,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _report(results: Path, out: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     """Exit code and gate of `report`; its JUnit XML must agree with both."""
-    done = _cli(
+    done = run_cli(
         "report", str(results), "--out-dir", str(out), "--format", "json", "--format", "junit",
         *extra,
     )  # fmt: skip
@@ -128,7 +113,7 @@ def _report(results: Path, out: Path, *extra: str) -> tuple[int, dict[str, Any]]
 @pytest.mark.sdk
 def test_gate_end_to_end(runs: dict[str, Path], tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
-    done = _cli("baseline", "write", str(runs["flatten"]), "--out", str(baseline))
+    done = run_cli("baseline", "write", str(runs["flatten"]), "--out", str(baseline))
     assert done.returncode == 0, done.stderr
     accepted = [e["id"] for e in json.loads(baseline.read_text())["accepted"]]
     assert accepted, "the mutant's gaps must be in the baseline"
@@ -175,10 +160,12 @@ def test_run_applies_the_gate_and_writes_every_format(
     runs: dict[str, Path], tmp_path: Path
 ) -> None:
     baseline = tmp_path / "baseline.json"
-    assert _cli("baseline", "write", str(runs["flatten"]), "--out", str(baseline)).returncode == 0
+    assert (
+        run_cli("baseline", "write", str(runs["flatten"]), "--out", str(baseline)).returncode == 0
+    )
     version = installed_version()
     assert version is not None
-    done = _cli(
+    done = run_cli(
         "run", "--adapter", "python:tests.mutants:FlattensSupportedModels", "--spec", version,
         "--check", "fixture-roundtrip", "--check", "shape", "--profile", "ci", "--quiet",
         "--results", str(tmp_path / "raw" / "again.json"), "--report", str(tmp_path / "out"),
@@ -192,30 +179,13 @@ def test_run_applies_the_gate_and_writes_every_format(
 
 def test_a_corrupt_baseline_names_file_and_pointer(tmp_path: Path) -> None:
     results = tmp_path / "r.json"
-    results.write_text(json.dumps(_raw([])))
+    results.write_text(json.dumps(raw_results([])))
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps({"accepted": [{"id": "not-an-id"}]}))
-    done = _cli("report", str(results), "--out-dir", str(tmp_path), "--baseline", str(baseline))
+    done = run_cli("report", str(results), "--out-dir", str(tmp_path), "--baseline", str(baseline))
     assert done.returncode == 2
     assert str(baseline) in done.stderr
     assert "/accepted/0/id" in done.stderr
-
-
-def _raw(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """A minimal raw results file of the 0.15.0 pack."""
-    return {
-        "implementation": {"name": "x", "language": "x", "version": "1", "targets": "0.15.0"},
-        "spec_version": "0.15.0",
-        "checks": ["fixture-roundtrip"],
-        "executed": {"fixture-roundtrip": 1},
-        "passed": {"fixture-roundtrip": 0},
-        "skipped": {},
-        "total": 1,
-        "seconds": 0.1,
-        "error": None,
-        "covered": {"fixture-roundtrip": {"LoraConfig": 1}},
-        "findings": findings,
-    }
 
 
 def test_a_project_layer_overrides_a_severity(tmp_path: Path) -> None:
@@ -234,14 +204,16 @@ def test_a_project_layer_overrides_a_severity(tmp_path: Path) -> None:
             }
         )
     )
-    finding = {
-        "check": "support", "category": "missing-type", "severity": "critical",
-        "type": "LoraConfig", "field": "", "case": "", "message": "LoraConfig is not implemented",
-        "expected": None, "actual": None, "instance": None, "stderr": "", "enhancement": False,
-        "occurrences": 1,
-    }  # fmt: skip
+    finding_ = finding(
+        check="support",
+        category="missing-type",
+        field="",
+        message="LoraConfig is not implemented",
+        expected=None,
+        instance=None,
+    )
     results = tmp_path / "r.json"
-    results.write_text(json.dumps(_raw([finding])))
+    results.write_text(json.dumps(raw_results([finding_])))
     code, gate = _report(results, tmp_path / "default", "--fail-on", "medium")
     assert code == 1
     assert gate["new"]

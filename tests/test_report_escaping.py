@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from conformance.findings import load_gap_rules
 from conformance.gaps import load_gap_ids
 from conformance.report import FORMATS, write_reports
+from tests._results import finding, raw_results
 
 CASES = json.loads((Path(__file__).parent / "escape_cases.json").read_text())
 
@@ -50,35 +51,16 @@ def _parse(html: str) -> _Elements:
 
 
 def _raw(text: str) -> dict[str, Any]:
-    finding = {
-        "key": "0" * 12,
-        "check": "fixture-roundtrip",
-        "category": "value-changed",
-        "severity": "high",
-        "type": "LoraConfig",
-        "field": "/rank",
-        "case": "0.15.0/types/LoraConfig/gen-full.json",
-        "message": f"LoraConfig: rank: {text}",
-        "expected": 32,
-        "actual": text,
-        "instance": {"rank": text},
-        "stderr": f"Traceback: {text}",
-        "enhancement": False,
-        "occurrences": 1,
-    }
-    return {
-        "implementation": {"name": text, "language": "x", "version": text, "targets": "0.15.0"},
-        "spec_version": "0.15.0",
-        "checks": ["fixture-roundtrip"],
-        "executed": {"fixture-roundtrip": 1},
-        "passed": {"fixture-roundtrip": 0},
-        "skipped": {},
-        "total": 1,
-        "seconds": 0.1,
-        "error": text,
-        "covered": {"fixture-roundtrip": {"LoraConfig": 1}},
-        "findings": [finding],
-    }
+    """The text everywhere an implementation can put it."""
+    hostile = finding(
+        category="value-changed",
+        severity="high",
+        message=f"LoraConfig: rank: {text}",
+        actual=text,
+        instance={"rank": text},
+        stderr=f"Traceback: {text}",
+    )
+    return raw_results([hostile], name=text, version=text, error=text)
 
 
 def _render(text: str, folder: Path) -> dict[str, str]:

@@ -14,7 +14,15 @@ from conformance.spec import SpecPack
 if TYPE_CHECKING:
     from conformance.gaps._ids import GapIds
 
-__all__ = ["Gap", "gap_key", "group", "normalize_field", "subject_kind"]
+__all__ = [
+    "Gap",
+    "domain_of",
+    "gap_code",
+    "gap_key",
+    "group",
+    "normalize_field",
+    "subject_kind",
+]
 
 #: Which kind of subject a check's ``type_name`` names.
 _KIND_OF_CHECK = {"behaviour": "helper", "endpoints": "endpoint"}
@@ -74,6 +82,11 @@ def domain_of(pack: SpecPack, kind: str, subject: str) -> str | None:
     return None
 
 
+def gap_code(rules: GapRules, domain: str | None, kind: str) -> str:
+    """The code in a gap's id: its type domain's, else its subject kind's."""
+    return rules.code(domain=domain) if domain else rules.code(subject=kind)
+
+
 def group(
     findings: Iterable[Mapping[str, Any]], pack: SpecPack, rules: GapRules, ids: GapIds
 ) -> list[Gap]:
@@ -95,8 +108,7 @@ def group(
         domain = domain_of(pack, kind, subject)
         type_kind = pack.types[subject]["kind"] if subject in pack.types else None
         severity = rules.severity(category, type_name=subject, kind=type_kind)
-        code = rules.code(domain=domain) if domain else rules.code(subject=kind)
-        gap_id, registered = ids.lookup(key, code)
+        gap_id, registered = ids.lookup(key, gap_code(rules, domain, kind))
         gaps.append(
             Gap(
                 id=gap_id,

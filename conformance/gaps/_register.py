@@ -9,7 +9,7 @@ from pathlib import Path
 from conformance.behaviours import load_behaviour_cases
 from conformance.findings import load_gap_rules
 from conformance.gaps._ids import GapIds
-from conformance.gaps._model import domain_of, gap_key, group
+from conformance.gaps._model import domain_of, gap_code, gap_key, group
 from conformance.spec import available_versions, load_json, load_pack
 
 __all__ = ["register_results", "register_universe"]
@@ -31,15 +31,15 @@ def register_universe(ids: GapIds) -> None:
             ),
         ]
         for kind, subject, category in subjects:
-            domain = domain_of(pack, kind, subject)
-            code = rules.code(domain=domain) if domain else rules.code(subject=kind)
+            code = gap_code(rules, domain_of(pack, kind, subject), kind)
             about = {"kind": kind, "subject": subject, "field": "", "category": category}
             ids.register(gap_key(kind, subject, "", category), code, about)
 
 
 def register_results(ids: GapIds, path: Path) -> None:
     raw = load_json(path)
-    for gap in group(raw["findings"], load_pack(raw["spec_version"]), load_gap_rules(), ids):
+    rules = load_gap_rules()
+    for gap in group(raw["findings"], load_pack(raw["spec_version"]), rules, ids):
         if gap.registered or gap.enhancement:
             continue
         about = {
@@ -48,4 +48,4 @@ def register_results(ids: GapIds, path: Path) -> None:
             "field": gap.field,
             "category": gap.category,
         }
-        ids.register(gap.key, gap.id.split("-")[1], about)
+        ids.register(gap.key, gap_code(rules, gap.domain, gap.kind), about)

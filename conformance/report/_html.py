@@ -50,18 +50,16 @@ is what a reader sees, ``data-value`` the number as written in the document:
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from conformance.report._document import gaps_by_area
+from conformance.report._values import TRUNCATE_AT, percent, pretty
 
-__all__ = ["render_html"]
+__all__ = ["TRUNCATE_AT", "render_html"]
 
-#: Longest pretty-printed value (payload, expected, actual, stderr) shown in full.
-TRUNCATE_AT = 4000
 #: The severities that always get a hook and a row, most severe first.
 _SEVERITIES = ("critical", "high", "medium", "low")
 _STATUSES = ("complete", "partial", "missing", "unchecked")
@@ -88,7 +86,7 @@ def _template() -> Template:
         keep_trailing_newline=True,
     )
     env.filters["number"] = _number
-    env.filters["percent"] = _percent
+    env.filters["percent"] = percent
     return env.get_template("report.html.j2")
 
 
@@ -101,10 +99,6 @@ def _number(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return repr(float(value))
-
-
-def _percent(value: Any) -> str:
-    return "not checked" if value is None else f"{float(value):.1f}%"
 
 
 def _view(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,16 +199,12 @@ def _details(gap: Mapping[str, Any]) -> dict[str, Any]:
     shown = gap["expected"] is not None or gap["actual"] is not None
     stderr = str(gap["stderr"])
     return {
-        "expected": _cut(_pretty(gap["expected"])) if shown else None,
-        "actual": _cut(_pretty(gap["actual"])) if shown else None,
-        "payload": None if gap["payload"] is None else _cut(_pretty(gap["payload"])),
+        "expected": _cut(pretty(gap["expected"])) if shown else None,
+        "actual": _cut(pretty(gap["actual"])) if shown else None,
+        "payload": None if gap["payload"] is None else _cut(pretty(gap["payload"])),
         # the end of stderr says what went wrong: keep the tail
         "stderr": _cut(stderr, tail=True) if stderr else None,
     }
-
-
-def _pretty(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=repr)
 
 
 def _cut(text: str, *, tail: bool = False) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from typing import Any
 
 from conformance._markdown import code, fence, table, text
 from conformance.report._document import gaps_by_area
+from conformance.report._values import TRUNCATE_AT, percent, pretty
 
 __all__ = ["render_markdown"]
 
-PAYLOAD_LIMIT = 4000  # characters of a reproducing payload shown inline
 _STATUS = {
     "complete": "✅ **Complete**",
     "partial": "⚠️ **Partial**",
@@ -56,10 +56,6 @@ def _header(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _percent(value: float | None) -> str:
-    return "not checked" if value is None else f"{value:.1f}%"
-
-
 def _summary(doc: Mapping[str, Any]) -> list[str]:
     summary = doc["summary"]
     gaps = summary["gaps"]
@@ -67,7 +63,7 @@ def _summary(doc: Mapping[str, Any]) -> list[str]:
         "## 1. Executive Summary",
         "",
         "### Completeness Assessment",
-        f"- **Overall Completeness:** {_percent(summary['completeness'])} "
+        f"- **Overall Completeness:** {percent(summary['completeness'])} "
         "(complete counts 1, partial 1/2, missing 0; over everything checked)",
     ]
     lines += [f"- **{severity.title()} Gaps:** {n}" for severity, n in gaps["by_severity"].items()]
@@ -81,7 +77,7 @@ def _summary(doc: Mapping[str, Any]) -> list[str]:
             f"complete {counts['complete']} ({100 * counts['complete'] / total:.1f}%), "
             f"partial {counts['partial']} ({100 * counts['partial'] / total:.1f}%), "
             f"missing {counts['missing']} ({100 * counts['missing'] / total:.1f}%), "
-            f"not checked {counts['unchecked']}; completeness {_percent(counts['completeness'])}"
+            f"not checked {counts['unchecked']}; completeness {percent(counts['completeness'])}"
         )
     gate = doc["gate"]
     verdict = "PASSED" if gate["passed"] else "FAILED"
@@ -114,7 +110,7 @@ def _types(doc: Mapping[str, Any]) -> list[str]:
         counts = completeness[domain]
         lines += [
             "",
-            f"### 2.{number} {text(domain.title())} ({_percent(counts['completeness'])}: "
+            f"### 2.{number} {text(domain.title())} ({percent(counts['completeness'])}: "
             f"{counts['complete']} complete, {counts['partial']} partial, "
             f"{counts['missing']} missing)",
             "",
@@ -202,11 +198,11 @@ def _gap(gap: Mapping[str, Any]) -> list[str]:
         more = f" and {len(gap['cases']) - 3} more" if len(gap["cases"]) > 3 else ""
         lines.append(f"- **Cases:** {shown}{more}")
     if gap["payload"] is not None:
-        body = json.dumps(gap["payload"], indent=2, ensure_ascii=False, sort_keys=True)
+        body = pretty(gap["payload"])
         note = ""
-        if len(body) > PAYLOAD_LIMIT:
+        if len(body) > TRUNCATE_AT:
             body, note = (
-                body[:PAYLOAD_LIMIT],
+                body[:TRUNCATE_AT],
                 "_(truncated; the full payload is in the JSON report)_",
             )
         lines += ["- **Reproducing payload:**", "", *fence(body, "json")]
