@@ -171,7 +171,7 @@ def reports(session: nox.Session) -> None:
     options = session.posargs or ["--profile", "ci"]
     _self_audits(session, options)
     runs = [
-        (spec, f"{_sdk_env(session, impl) / 'python'} -m conformance.adapters.tinker_sdk_server "
+        (spec, f"{_sdk_env(session, impl) / 'python'} -m conformance.reference.server "
          f"--spec {spec}")
         for spec in PACKS
         for impl in PACKS
@@ -200,16 +200,19 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff: lint and format check."""
-    _install(session, "ruff")
+    """ruff (lint and format check) and the import contracts of the rooms
+    (import-linter: layered, no cycle; pyproject.toml [tool.importlinter])."""
+    _install(session, "ruff", "import-linter", "-e", ".")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the package."""
-    _install(session, "mypy", "types-jsonschema", "-e", ".[test]", "pydantic")
+    """mypy --strict on the package, with the newest reference SDK installed
+    (the code that reads the SDK is checked against its real types)."""
+    _install(session, "mypy", "types-jsonschema", "-e", ".[test]", f"tinker=={PACKS[-1]}")
     session.run("mypy", str(PACKAGE))
 
 

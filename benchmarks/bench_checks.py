@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 import time
 
-from conformance._sdk import installed_version
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext
 from conformance.findings import load_gap_rules
+from conformance.reference._classes import installed_version
+from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.runner import run
 from conformance.spec import load_pack
 

@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance._sdk import installed_version
 from conformance.adapters import Adapter
 from conformance.adapters.subprocess import SubprocessAdapter
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext
 from conformance.findings import load_gap_rules
+from conformance.reference._classes import installed_version
+from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.spec import SpecPack, load_pack
 
 ROOT = Path(__file__).resolve().parent.parent

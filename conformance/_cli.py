@@ -16,9 +16,9 @@ from typing import Any
 
 import click
 
+from conformance._data import SCHEMAS_ROOT
 from conformance._errors import ConformanceError
-from conformance.adapters._load import ADAPTER_HELP
-from conformance.spec import SCHEMAS_ROOT
+from conformance.load import ADAPTER_HELP
 
 __all__ = ["main"]
 
@@ -123,7 +123,7 @@ def fixtures_generate(sdk_version: str, check: bool) -> None:
     import shutil
     import tempfile
 
-    from conformance.cases import FIXTURES_ROOT
+    from conformance._data import FIXTURES_ROOT
     from conformance.generate import installed_sdk_version
     from conformance.generate._fixtures import Note
     from conformance.spec import load_pack
@@ -376,11 +376,11 @@ def run_command(
 
     from rich.console import Console
 
-    from conformance._sdk import installed_version
-    from conformance.adapters import load_adapter
     from conformance.cases import load_type_cases
     from conformance.checks import CheckContext
     from conformance.findings import load_gap_rules
+    from conformance.load import load_adapter
+    from conformance.reference._classes import installed_version
     from conformance.report import (
         FailureWriter,
         ProgressHandler,
@@ -480,7 +480,7 @@ def report_command(
     Exit 0 when the gate passes, 1 when it fails (a new gap at or above
     --fail-on, or a stale entry with --strict-baseline), 2 on bad input.
     """
-    from conformance.spec import load_json
+    from conformance._data import load_json
 
     sys.exit(
         _report(
@@ -514,9 +514,10 @@ def baseline() -> None:
 def baseline_write(results: Path, out: Path, gap_rules: Path | None) -> None:
     """Accept every gap of a raw results file: the gate then fails only on
     gaps that are not in it. Review the file and commit it."""
+    from conformance._data import load_json
     from conformance.findings import load_gap_rules
     from conformance.gaps import group, load_gap_ids, write_baseline
-    from conformance.spec import load_json, load_pack
+    from conformance.spec import load_pack
 
     raw = load_json(results)
     gaps = group(
@@ -576,12 +577,13 @@ def replay(failure: Path, adapter_spec: str, timeout: float) -> None:
 
     Exit 0 when it now matches the reference, 1 when it still differs.
     """
-    from conformance._sdk import installed_version
-    from conformance.adapters import load_adapter
+    from conformance._data import load_json
     from conformance.checks import CheckContext, Passed, Skipped
     from conformance.checks.roundtrip import judge_generated
     from conformance.findings import load_gap_rules
-    from conformance.spec import load_json, load_pack
+    from conformance.load import load_adapter
+    from conformance.reference._classes import installed_version
+    from conformance.spec import load_pack
 
     document = load_json(failure)
     pack = load_pack(document["spec"])
@@ -625,9 +627,9 @@ def adapter_check(adapter_spec: str, spec_version: str, timeout: float) -> None:
     per probe, with the fix for each failure. Exit 0 when all pass, 1 on
     violations, 2 on usage errors.
     """
-    from conformance.adapters._load import subprocess_command
     from conformance.adapters._probes import probe_adapter
     from conformance.cases import load_type_cases
+    from conformance.load import subprocess_command
     from conformance.spec import load_pack
 
     command = subprocess_command(adapter_spec)

@@ -15,8 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from conformance._data import SCHEMAS_ROOT, load_checked, pointer
 from conformance._errors import SpecError
-from conformance.spec import SCHEMAS_ROOT, load_checked, pointer
 
 __all__ = ["GAP_RULES_FILE", "Finding", "GapRules", "load_gap_rules"]
 

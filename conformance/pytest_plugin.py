@@ -72,11 +72,11 @@ class TinkerCheckItem(pytest.Item):
 
 def _context(config: pytest.Config) -> Any:
     if _CONTEXT not in config.stash:
-        from conformance._sdk import installed_version
-        from conformance.adapters import load_adapter
         from conformance.cases import load_type_cases
         from conformance.checks import CheckContext
         from conformance.findings import load_gap_rules
+        from conformance.load import load_adapter
+        from conformance.reference._classes import installed_version
         from conformance.spec import available_versions, load_pack
 
         version = config.getoption("--tinker-spec") or available_versions()[-1]

@@ -12,7 +12,7 @@ from typing import Any
 
 from jsonschema.validators import Draft202012Validator
 
-from conformance.spec import SCHEMAS_ROOT
+from conformance._data import SCHEMAS_ROOT
 
 ROOT = SCHEMAS_ROOT.parent
 TIMEOUT = 300

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance import SpecPack, load_pack
-from conformance._sdk import installed_version
+from conformance.reference._classes import installed_version
 from conformance.spec import available_versions
 
 

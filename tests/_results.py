@@ -7,7 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
-from conformance.spec import SCHEMAS_ROOT
+from conformance._data import SCHEMAS_ROOT
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

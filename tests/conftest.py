@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import SpecPack, load_pack
-from conformance._sdk import installed_version
+from conformance.reference._classes import installed_version
 from conformance.spec import available_versions
 
 pytest_plugins = ["pytester"]

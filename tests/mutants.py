@@ -20,7 +20,7 @@ from conformance.adapters import (
     SequentialBatch,
     Unsupported,
 )
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
+from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.spec import SpecPack
 
 

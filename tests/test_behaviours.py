@@ -23,24 +23,24 @@ import pytest
 from jsonschema.validators import Draft202012Validator
 
 from conformance import SpecError, SpecPack, load_pack
+from conformance._data import FIXTURES_ROOT, META_DIR, load_json
 from conformance._json import json_equal
-from conformance._sdk import installed_version
 from conformance.adapters import (
     Adapter,
-    Encoded,
     Errored,
     Hello,
     OpResult,
     Rejected,
+    Returned,
     Unsupported,
 )
-from conformance.behaviours import INPUTS_FILE, BehaviourCase, load_behaviour_cases
 from conformance.canonical import canonicalize
-from conformance.cases import FIXTURES_ROOT
+from conformance.cases import INPUTS_FILE, BehaviourCase, load_behaviour_cases
 from conformance.checks._registry import CheckContext, Outcome, Passed
 from conformance.checks.behaviour import behaviour, judge_behaviour
 from conformance.findings import Finding, load_gap_rules
-from conformance.spec import META_DIR, available_versions, load_json
+from conformance.reference._classes import installed_version
+from conformance.spec import available_versions
 
 VERSIONS = [v for v in available_versions() if (FIXTURES_ROOT / v / "behaviours").is_dir()]
 FILES = sorted(FIXTURES_ROOT.glob("*/behaviours/*/*.json"))
@@ -138,9 +138,9 @@ def test_receivers_and_returned_values_are_valid_wire(version: str) -> None:
 def test_the_reference_leaves_every_receiver_unchanged(sdk_pack: SpecPack) -> None:
     """``self`` after the call is the receiver as the reference read it before
     (0.38.0 reads float32 tensors rounded, so it is not always ``args.self``)."""
-    from conformance._sdk import twin_map
-    from conformance.generate._behaviours import _decode
-    from conformance.generate._samples import to_wire
+    from conformance.reference._classes import twin_map
+    from conformance.reference._wire import to_wire
+    from conformance.reference.helpers import _decode
 
     receivers = [c for c in load_behaviour_cases(sdk_pack.version) if "self" in c.expect]
     assert receivers
@@ -204,7 +204,7 @@ def test_a_canonically_equal_return_passes() -> None:
         returns="ModelInput",
         expect={"returned": {"chunks": [{"tokens": [1], "type": "encoded_text"}]}},
     )
-    result = Encoded(wire={"returned": {"chunks": [{"tokens": [1]}]}})  # literal filled in
+    result = Returned(value={"returned": {"chunks": [{"tokens": [1]}]}})  # literal filled in
     assert [type(o) for o in _judged(vector, result)] == [Passed]
 
 
@@ -215,7 +215,7 @@ def test_a_returned_pack_value_is_compared_in_canonical_form() -> None:
         returns="ModelInput",
         expect={"returned": {"chunks": [{"tokens": [5], "type": "encoded_text"}]}},
     )
-    (finding,) = _findings(_judged(vector, Encoded(wire={"returned": {"chunks": []}})))
+    (finding,) = _findings(_judged(vector, Returned(value={"returned": {"chunks": []}})))
     assert (finding.category, finding.field) == ("data-loss", "/returned/chunks/0")
     assert finding.type_name == "ModelInput.append_int"
 
@@ -226,7 +226,7 @@ def test_an_error_of_the_right_kind_passes_whatever_its_message() -> None:
         args={"tinker_path": "http://x/weights/y"},
         expect={"error": {"kind": "invalid-value", "message": "Invalid tinker path"}},
     )
-    result = Rejected(message="invalid-value: bad scheme, in other words")
+    result = Rejected(kind="invalid-value", message="bad scheme, in other words")
     assert [type(o) for o in _judged(vector, result)] == [Passed]
 
 
@@ -247,7 +247,7 @@ def test_an_adapter_without_self_is_an_adapter_error() -> None:
         args={"self": {"chunks": []}},
         expect={"returned": [], "self": {"chunks": []}},
     )
-    (finding,) = _findings(_judged(vector, Encoded(wire={"returned": []})))
+    (finding,) = _findings(_judged(vector, Returned(value={"returned": []})))
     assert (finding.category, finding.field) == ("adapter-error", "/self")
 
 
@@ -326,7 +326,7 @@ class _Stub:
         return Unsupported(what="op", name="inspect")
 
     def call(self, helper: str, args: dict[str, Any]) -> OpResult:
-        from conformance.adapters.tinker_helpers import call
+        from conformance.reference.helpers import call
 
         result = call(self.pack, helper, args)
         return self.mutate(helper, args, result) if self.mutate else result
@@ -395,15 +395,14 @@ def test_the_generator_stops_on_an_outcome_the_reference_contradicts(
 
 @pytest.mark.sdk
 def test_a_helper_the_sdk_lacks_is_unsupported(sdk_pack: SpecPack) -> None:
-    from conformance.adapters.tinker_helpers import call
-    from conformance.generate._behaviours import Missing, reference_call
+    from conformance.reference.helpers import Missing, call, reference_call
 
     assert isinstance(reference_call(sdk_pack, "ModelInput.no_such_helper", {}), Missing)
     result = call(sdk_pack, "ModelInput.no_such_helper", {})
     assert isinstance(result, Unsupported)
     assert (result.what, result.name) == ("helper", "ModelInput.no_such_helper")
     # an enum's literal set is a helper; a struct has none
-    assert isinstance(call(sdk_pack, "LossFnType.values", {}), Encoded)
+    assert isinstance(call(sdk_pack, "LossFnType.values", {}), Returned)
     assert isinstance(call(sdk_pack, "ModelInput.values", {}), Unsupported)
 
 
@@ -411,7 +410,7 @@ def test_a_helper_the_sdk_lacks_is_unsupported(sdk_pack: SpecPack) -> None:
 def test_error_kinds_come_from_the_exception() -> None:
     from pydantic import BaseModel, ValidationError
 
-    from conformance.generate._behaviours import error_kind
+    from conformance.reference.helpers import error_kind
 
     class M(BaseModel):
         x: int
@@ -440,8 +439,8 @@ def _only(outcomes: list[Outcome], helper: str) -> set[tuple[str, str]]:
 @pytest.mark.sdk
 def test_a_mutating_append_is_caught(sdk_pack: SpecPack) -> None:
     def mutate(helper: str, args: Mapping[str, Any], result: OpResult) -> OpResult:
-        if helper == "ModelInput.append" and isinstance(result, Encoded):
-            return Encoded(wire={**result.wire, "self": result.wire["returned"]})
+        if helper == "ModelInput.append" and isinstance(result, Returned):
+            return Returned(value={**result.value, "self": result.value["returned"]})
         return result
 
     outcomes = _run(sdk_pack, mutate)
@@ -456,7 +455,7 @@ def test_a_path_parser_accepting_any_scheme_is_caught(sdk_pack: SpecPack) -> Non
     def mutate(name: str, args: Mapping[str, Any], result: OpResult) -> OpResult:
         path = str(args.get("tinker_path", ""))
         if name == helper and "://" in path and not path.startswith("tinker://"):
-            from conformance.adapters.tinker_helpers import call
+            from conformance.reference.helpers import call
 
             return call(sdk_pack, name, {"tinker_path": "tinker://" + path.split("://", 1)[1]})
         return result
@@ -497,8 +496,8 @@ def test_dtype_inferred_from_values_is_caught(sdk_pack: SpecPack) -> None:
                 return result
             dtype = "int64" if isinstance(value[0], int) else "float32"
             converted[key] = {"data": value, "dtype": dtype, "shape": [len(value)]}
-        return Encoded(
-            wire={"returned": {"model_input": args["model_input"], "loss_fn_inputs": converted}}
+        return Returned(
+            value={"returned": {"model_input": args["model_input"], "loss_fn_inputs": converted}}
         )
 
     outcomes = _run(sdk_pack, mutate)
@@ -510,8 +509,8 @@ def test_dtype_inferred_from_values_is_caught(sdk_pack: SpecPack) -> None:
 @pytest.mark.sdk
 def test_a_wrong_error_kind_is_caught(sdk_pack: SpecPack) -> None:
     def mutate(helper: str, args: Mapping[str, Any], result: OpResult) -> OpResult:
-        if isinstance(result, Rejected) and result.message.startswith("unknown-key:"):
-            return Rejected(message="invalid-value: " + result.message.split(":", 1)[1])
+        if isinstance(result, Rejected) and result.kind == "unknown-key":
+            return Rejected(kind="invalid-value", message=result.message)
         return result
 
     outcomes = _run(sdk_pack, mutate)
@@ -521,9 +520,9 @@ def test_a_wrong_error_kind_is_caught(sdk_pack: SpecPack) -> None:
 @pytest.mark.sdk
 def test_a_dropped_default_is_caught(sdk_pack: SpecPack) -> None:
     def mutate(helper: str, args: Mapping[str, Any], result: OpResult) -> OpResult:
-        if helper == "AdamParams.new" and isinstance(result, Encoded):
-            returned = {k: v for k, v in result.wire["returned"].items() if k != "weight_decay"}
-            return Encoded(wire={"returned": returned})
+        if helper == "AdamParams.new" and isinstance(result, Returned):
+            returned = {k: v for k, v in result.value["returned"].items() if k != "weight_decay"}
+            return Returned(value={"returned": returned})
         return result
 
     outcomes = _run(sdk_pack, mutate)
@@ -534,7 +533,7 @@ def test_a_dropped_default_is_caught(sdk_pack: SpecPack) -> None:
 def test_refusing_what_the_reference_returns_is_caught(sdk_pack: SpecPack) -> None:
     def mutate(helper: str, args: Mapping[str, Any], result: OpResult) -> OpResult:
         if helper == "ModelInput.from_ints" and args.get("tokens") == []:
-            return Rejected(message="invalid-value: no tokens")
+            return Rejected(kind="invalid-value", message="no tokens")
         return result
 
     outcomes = _run(sdk_pack, mutate)
@@ -546,14 +545,14 @@ def test_merging_appended_tokens_is_caught(sdk_pack: SpecPack) -> None:
     """append_int extending the last chunk (a natural port) differs from the reference."""
 
     def mutate(helper: str, args: Mapping[str, Any], result: OpResult) -> OpResult:
-        if helper != "ModelInput.append_int" or not isinstance(result, Encoded):
+        if helper != "ModelInput.append_int" or not isinstance(result, Returned):
             return result
         chunks = [dict(c) for c in args["self"]["chunks"]]
         if chunks and chunks[-1].get("type") == "encoded_text":
             chunks[-1]["tokens"] = [*chunks[-1]["tokens"], args["token"]]
         else:
             chunks.append({"type": "encoded_text", "tokens": [args["token"]]})
-        return Encoded(wire={"returned": {"chunks": chunks}, "self": args["self"]})
+        return Returned(value={"returned": {"chunks": chunks}, "self": args["self"]})
 
     outcomes = _run(sdk_pack, mutate)
     fields = {field for _, field in _only(outcomes, "ModelInput.append_int")}

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from conformance import SpecError, SpecPack, load_pack
+from conformance._data import load_json, pointer
 from conformance.canonical import (
     CATEGORIES,
     Difference,
@@ -30,7 +31,7 @@ from conformance.canonical import (
     instant_from_text,
     instant_from_unix,
 )
-from conformance.spec import available_versions, load_json, pointer
+from conformance.spec import available_versions
 
 CASES_DIR = Path(__file__).parent / "canonical_cases"
 _CASE_KEYS = frozenset({"description", "spec", "type", "expected", "actual", "differences"})

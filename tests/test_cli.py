@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance._sdk import installed_version
-from conformance.spec import SCHEMAS_ROOT
+from conformance._data import SCHEMAS_ROOT
+from conformance.reference._classes import installed_version
 from tests._results import run_cli
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from conformance.spec import SCHEMAS_ROOT, load_pack
+from conformance._data import SCHEMAS_ROOT
+from conformance.spec import load_pack
 
 RAW = SCHEMAS_ROOT.parent / "reports" / "raw"
 OLD, NEW = load_pack("0.15.0"), load_pack("0.38.0")

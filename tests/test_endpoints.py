@@ -27,14 +27,15 @@ from jsonschema import Draft202012Validator
 
 import conformance.checks.endpoints as endpoints_check
 from conformance import SpecPack
+from conformance._data import FIXTURES_ROOT, META_DIR, load_json
 from conformance.adapters import Encoded, OpResult, Unsupported
-from conformance.adapters.tinker_endpoints import request, request_inprocess
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
-from conformance.cases import FIXTURES_ROOT, load_type_cases
+from conformance.cases import EndpointCase, load_endpoint_cases, load_type_cases
 from conformance.checks import CheckContext, Passed
-from conformance.checks.endpoints import EndpointCase, judge, load_endpoint_cases, served
+from conformance.checks.endpoints import judge, served
 from conformance.findings import Finding, load_gap_rules
-from conformance.spec import META_DIR, available_versions, load_json, load_pack
+from conformance.reference.adapter import TinkerSdkAdapter
+from conformance.reference.endpoints import request, request_inprocess
+from conformance.spec import available_versions, load_pack
 
 VERSIONS = available_versions()
 INPUTS = Path(endpoints_check.__file__).parents[2] / "fixtures"
@@ -279,10 +280,10 @@ class ArchiveWithoutExpires(Reference):
 
     def request(self, endpoint: str, args: dict[str, Any], base_url: str) -> OpResult:
         result = super().request(endpoint, args, base_url)
-        if endpoint == "weights.get_checkpoint_archive_url" and isinstance(result, Encoded):
-            value = dict(result.wire["value"])
+        if endpoint == "weights.get_checkpoint_archive_url" and isinstance(result, Returned):
+            value = dict(result.value)
             value.pop("expires", None)
-            return Encoded(wire={**result.wire, "value": value})
+            return replace(result, value=value)
         return result
 
 
@@ -431,7 +432,7 @@ def test_an_archive_expires_off_the_clock_is_caught(
         for c in load_endpoint_cases(sdk_pack.version)
         if c.id.endswith("/redirect-without-expires.json")
     )
-    frozen = Encoded(wire={"value": case.expect["result"]["value"]})
+    frozen = Returned(value=case.expect["result"]["value"])
     now = time.time()
     outcomes = list(
         judge(_ctx(sdk_pack, Reference(sdk_pack)), case, frozen, [], started=now, finished=now)
@@ -452,18 +453,19 @@ def test_an_archive_expires_in_utc_agrees_with_the_naive_reference(sdk_pack: Spe
     url = case.expect["result"]["value"]["url"]
     ctx = _ctx(sdk_pack, Reference(sdk_pack))
     for expires in ("2025-11-26T13:00:00Z", "2025-11-26T14:00:00+01:00", 1764162000):
-        got = Encoded(wire={"value": {"url": url, "expires": expires}})
+        got = Returned(value={"url": url, "expires": expires})
         agreed = list(judge(ctx, case, got, [], started=0, finished=0))
         assert not [f for f in _findings(agreed) if f.field.startswith("/result")]
-    late = Encoded(wire={"value": {"url": url, "expires": "2025-11-26T13:00:01Z"}})
+    late = Returned(value={"url": url, "expires": "2025-11-26T13:00:01Z"})
     outcomes = list(judge(ctx, case, late, [], started=0, finished=0))
     assert _has(outcomes, "value-changed", case.endpoint, "/result/value/expires")
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_a_bare_value_answer_is_read_as_the_result(version: str) -> None:
-    """The subprocess protocol answers ``value: V``; the adapter hands ``V``
-    itself, in-process adapters ``{"value": V}``: both are the result."""
+def test_a_returned_value_is_the_result_whatever_type_it_names(version: str) -> None:
+    """``request`` has one answer shape, in process and over the protocol:
+    ``Returned(value=V)``; the type it names is a fact for people, the
+    vector's type decides how ``V`` is compared."""
     pack = load_pack(version)
     case = next(
         c
@@ -472,7 +474,7 @@ def test_a_bare_value_answer_is_read_as_the_result(version: str) -> None:
     )
     ctx = _ctx(pack, object())
     value = case.expect["result"]["value"]
-    for answer in (Encoded(wire=value), Encoded(wire={"value": value})):
+    for answer in (Returned(value=value), Returned(value=value, type_name="Anything")):
         outcomes = list(judge(ctx, case, answer, [], started=0, finished=0))
         assert not [f for f in _findings(outcomes) if f.field.startswith("/result")]
 

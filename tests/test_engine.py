@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from conformance import SpecPack
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext
 from conformance.findings import load_gap_rules
+from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.runner import RunResult, run
 from tests._packs import installed_pack
 from tests.mutants import EXPECTATIONS, Expectation, Mutant

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import SpecPack, load_pack
-from conformance._sdk import native_class
+from conformance.reference._classes import native_class
 
 P = load_pack("0.15.0")
 
@@ -97,8 +97,8 @@ def test_the_recorded_union_rule_matches_the_sdk(sdk_pack: SpecPack) -> None:
     (and ``{}``) is parsed by the SDK into the variant the recorded rule names."""
     from pydantic import TypeAdapter
 
-    from conformance._sdk import json_class, module_map, twin_map
-    from conformance.generate._samples import build_instance, to_wire
+    from conformance.reference._classes import json_class, module_map, twin_map
+    from conformance.reference._wire import build_instance, to_wire
 
     checked = 0
     for name, entry in sdk_pack.types.items():

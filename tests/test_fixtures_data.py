@@ -19,8 +19,9 @@ import pytest
 from jsonschema.validators import Draft202012Validator
 
 from conformance import SpecError, SpecPack, load_pack
-from conformance._sdk import installed_version
-from conformance.spec import META_DIR, SCHEMAS_ROOT, available_versions, load_json
+from conformance._data import META_DIR, SCHEMAS_ROOT, load_json
+from conformance.reference._classes import installed_version
+from conformance.spec import available_versions
 
 FIXTURES = SCHEMAS_ROOT.parent / "fixtures"
 META = load_json(META_DIR / "type-case.schema.json")

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.behaviours import load_behaviour_cases
+from conformance._data import SCHEMAS_ROOT
+from conformance.cases import load_behaviour_cases
 from conformance.findings import load_gap_rules
 from conformance.gaps import gap_key, group, load_gap_ids, normalize_field
-from conformance.spec import SCHEMAS_ROOT, available_versions, load_pack
+from conformance.spec import available_versions, load_pack
 
 RAW = sorted((SCHEMAS_ROOT.parent / "reports" / "raw").glob("*.json"))
 IDS = load_gap_ids()

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from conformance._sdk import installed_version
 from conformance.findings import load_gap_rules
 from conformance.gaps import Baseline, Gap, judge
+from conformance.reference._classes import installed_version
 from tests._results import finding, raw_results, run_cli
 
 CASES = sorted((Path(__file__).parent / "gate_cases").glob("*.json"))

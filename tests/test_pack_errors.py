@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conformance import SpecError, load_pack
-from conformance.spec import SCHEMAS_ROOT
+from conformance._data import SCHEMAS_ROOT
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from jsonschema.validators import Draft202012Validator, validator_for
 
-from conformance.spec import META_DIR, SCHEMAS_ROOT, load_json, type_urn
+from conformance._data import META_DIR, SCHEMAS_ROOT, load_json
+from conformance.spec import type_urn
 from tests._packs import all_packs
 
 PACKS = all_packs()

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from conformance._data import SCHEMAS_ROOT
 from conformance.report._document import check_document
 from conformance.report._html import render_html
 from conformance.report._junit import render_junit
 from conformance.report._markdown import render_markdown
-from conformance.spec import SCHEMAS_ROOT
 
 REPORTS = SCHEMAS_ROOT.parent / "reports"
 DOCUMENTS = sorted(p for p in REPORTS.glob("*.json"))

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from conformance import SpecPack
-from conformance._sdk import json_class, module_map, twin_map
-from conformance.generate._samples import build_instance, to_wire
+from conformance.reference._classes import json_class, module_map, twin_map
+from conformance.reference._wire import build_instance, to_wire
 from tests._packs import installed_pack
 
 pytestmark = pytest.mark.sdk

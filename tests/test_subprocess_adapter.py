@@ -22,17 +22,17 @@ from conformance.adapters import (
     Encoded,
     Errored,
     OpResult,
+    ProtocolError,
     TimedOut,
     Unsupported,
-    is_protocol_error,
-    load_adapter,
 )
 from conformance.adapters._session import STDERR_TAIL, scrubbed_environment
 from conformance.adapters.subprocess import RETRIES_PER_NAME, RETRIES_PER_OP, SubprocessAdapter
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext, Outcome, Passed
 from conformance.findings import Finding, load_gap_rules
+from conformance.load import load_adapter
+from conformance.reference.adapter import TinkerSdkAdapter
 
 HOSTILE = Path(__file__).parent / "hostile"
 PACK = load_pack("0.15.0")
@@ -132,7 +132,7 @@ def test_the_adapter_program_receives_no_credentials() -> None:
 
 def _is_protocol(fragment: str) -> Any:
     def check(result: OpResult) -> bool:
-        return is_protocol_error(result) and fragment in getattr(result, "message", "")
+        return isinstance(result, ProtocolError) and fragment in result.message
 
     return check
 
@@ -245,12 +245,12 @@ def test_validation_reports_messages_against_the_schemas() -> None:
     decode = Call.decode(BEFORE, {"learning_rate": 0.1})
     assert ask("sloppy", [decode], "--echo", timeout=0.5) == [Encoded(wire=decode.data)]
     (loose,) = ask("sloppy", [decode], "--echo", validate=True, timeout=0.5)
-    assert is_protocol_error(loose), loose
+    assert isinstance(loose, ProtocolError), loose
     assert "response.schema.json" in getattr(loose, "message", "")
     (refused,) = ask(
         "good_adapter", [Call(op="construct", name=BEFORE, data=[1])], "--echo", validate=True
     )
-    assert is_protocol_error(refused)
+    assert isinstance(refused, ProtocolError)
     assert "request.schema.json" in getattr(refused, "message", "")
     assert "was not sent" in getattr(refused, "message", "")
 
@@ -306,7 +306,7 @@ def test_a_payload_json_cannot_carry_is_an_error_of_that_request_only() -> None:
         bad, good = subject.batch(calls)
         assert isinstance(bad, Errored)
         assert "cannot be sent as JSON" in bad.message
-        assert not is_protocol_error(bad)
+        assert not isinstance(bad, ProtocolError)
         assert good == Encoded(wire=AROUND[0].data)
         assert subject.incidents == []
     finally:

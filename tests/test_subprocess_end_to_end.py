@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from conformance import SpecPack, load_pack
+from conformance._data import FIXTURES_ROOT
 from conformance.adapters.subprocess import SubprocessAdapter
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
-from conformance.cases import FIXTURES_ROOT, load_type_cases
+from conformance.cases import load_type_cases
 from conformance.checks import CheckContext
 from conformance.findings import load_gap_rules
+from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.runner import RunResult, run
 
 JS_ADAPTER = FIXTURES_ROOT.parent / "adapters" / "js" / "tinker-adapter.mjs"
@@ -39,7 +40,7 @@ def _run(pack: SpecPack, adapter: Any, checks: list[str], reference: Any = None)
 
 @pytest.mark.sdk
 def test_the_python_adapter_program_passes_its_pack(sdk_pack: SpecPack) -> None:
-    program = [sys.executable, "-m", "conformance.adapters.tinker_sdk_server"]
+    program = [sys.executable, "-m", "conformance.reference.server"]
     adapter = SubprocessAdapter(program, sdk_pack, validate=True)
     checks = ["fixture-roundtrip", "strictness", "shape", "type-parity", "behaviour", "endpoints"]
     result = _run(sdk_pack, adapter, checks, reference=TinkerSdkAdapter(sdk_pack))

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from conformance import SpecPack
-from conformance._sdk import installed_version, json_class, module_map, native_class, twin_map
 from conformance.adapters import (
     Adapter,
     Encoded,
@@ -19,8 +18,15 @@ from conformance.adapters import (
     Rejected,
     Unsupported,
 )
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
-from conformance.generate._samples import _value, build_instance, to_wire
+from conformance.reference._classes import (
+    installed_version,
+    json_class,
+    module_map,
+    native_class,
+    twin_map,
+)
+from conformance.reference._wire import _value, build_instance, to_wire
+from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.shapes import STRUCT_KINDS, compare_shapes, expected_shape
 from tests._packs import installed_pack
 

@@ -1,5 +1,5 @@
 """The reference SDK as a protocol-1 adapter program
-(``python -m conformance.adapters.tinker_sdk_server``), driven by piping JSON
+(``python -m conformance.reference.server``), driven by piping JSON
 lines into it: every response is valid protocol, means what the in-process
 adapter means, and no input makes it crash or write anything but protocol."""
 
@@ -12,17 +12,17 @@ from typing import Any
 import pytest
 
 from conformance import SpecPack
-from conformance._sdk import installed_version
 from conformance.adapters import Encoded, Inspected
-from conformance.adapters.tinker_sdk import TinkerSdkAdapter
 from conformance.cases import load_type_cases
+from conformance.reference._classes import installed_version
+from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.shapes import compare_shapes, expected_shape
 from conformance.spec import available_versions
 from tests._lines import Conversation, assert_valid_response, line, run_session
 
 pytestmark = pytest.mark.sdk
 
-SERVER = [sys.executable, "-m", "conformance.adapters.tinker_sdk_server"]
+SERVER = [sys.executable, "-m", "conformance.reference.server"]
 
 CHECKPOINT = {
     "checkpoint_id": "weights/0005 \u00e9\u4e2d\U0001f600",
@@ -310,14 +310,14 @@ def test_stray_prints_do_not_reach_the_protocol(tmp_path: Any) -> None:
     script = tmp_path / "noisy.py"
     script.write_text(
         "import os, sys\n"
-        "from conformance.adapters import tinker_sdk_server as s\n"
-        "from conformance.adapters.tinker_sdk import TinkerSdkAdapter as A\n"
+        "from conformance.reference import server as s\n"
+        "from conformance.reference.adapter import TinkerSdkAdapter as A\n"
         "class Noisy(A):\n"
         "    def decode(self, type_name, payload):\n"
         "        print('noise from print')\n"
         "        os.write(1, b'noise at fd 1\\n')\n"
         "        return super().decode(type_name, payload)\n"
-        "import conformance.adapters.tinker_sdk as m\n"
+        "import conformance.reference.adapter as m\n"
         "m.TinkerSdkAdapter = Noisy\n"
         "sys.exit(s.main())\n"
     )

@@ -2,24 +2,22 @@
 the JSON-lines subprocess protocol (docs/PROTOCOL.md)."""
 
 from conformance.adapters._batch import Call, SequentialBatch
-from conformance.adapters._load import load_adapter
 from conformance.adapters._protocol import Adapter
 from conformance.adapters._results import (
-    PROTOCOL_ERROR,
     Crashed,
     Encoded,
     Errored,
     Hello,
     Inspected,
     OpResult,
+    ProtocolError,
     Rejected,
+    Returned,
     TimedOut,
     Unsupported,
-    is_protocol_error,
 )
 
 __all__ = [
-    "PROTOCOL_ERROR",
     "Adapter",
     "Call",
     "Crashed",
@@ -28,10 +26,10 @@ __all__ = [
     "Hello",
     "Inspected",
     "OpResult",
+    "ProtocolError",
     "Rejected",
+    "Returned",
     "SequentialBatch",
     "TimedOut",
     "Unsupported",
-    "is_protocol_error",
-    "load_adapter",
 ]

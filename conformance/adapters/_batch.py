@@ -11,12 +11,43 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from conformance.adapters._results import OpResult, Unsupported
+from conformance.adapters._results import (
+    Crashed,
+    Encoded,
+    Errored,
+    Inspected,
+    OpResult,
+    ProtocolError,
+    Rejected,
+    Returned,
+    TimedOut,
+    Unsupported,
+)
 
-__all__ = ["TYPE_OPS", "Call", "SequentialBatch", "run_call"]
+__all__ = [
+    "ANSWERS",
+    "OPTIONAL_OPS",
+    "TYPE_OPS",
+    "Call",
+    "SequentialBatch",
+    "answer_of",
+    "run_call",
+]
 
+#: The ops a check asks, and the result each answers on success
+#: (docs/PROTOCOL.md); any op may also answer a refusal or a failure.
+ANSWERS: dict[str, type[OpResult]] = {
+    "decode": Encoded,
+    "construct": Encoded,
+    "inspect": Inspected,
+    "call": Returned,
+    "request": Returned,
+}
+#: Ops an adapter may lack: each of their calls is then ``Unsupported(what="op")``.
+OPTIONAL_OPS = ("call", "request")
 #: Ops whose ``Call.name`` is a type of the pack.
 TYPE_OPS = ("decode", "construct", "inspect")
+_ALWAYS = (Rejected, Unsupported, Errored, ProtocolError, Crashed, TimedOut)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +71,26 @@ class Call:
     def inspect(cls, type_name: str, payload: Any) -> Call:
         return cls(op="inspect", name=type_name, data=payload)
 
+    @classmethod
+    def call(cls, helper: str, args: dict[str, Any]) -> Call:
+        return cls(op="call", name=helper, data=args)
+
+    @classmethod
+    def request(cls, endpoint: str, args: dict[str, Any], base_url: str) -> Call:
+        return cls(op="request", name=endpoint, data=args, base_url=base_url)
+
+
+def answer_of(call: Call, result: OpResult) -> OpResult:
+    """``result`` where ``call``'s op may answer it, else a protocol error: an
+    in-process adapter that answers ``decode`` with a shape broke the contract
+    as surely as a program that sends garbage."""
+    if isinstance(result, ANSWERS[call.op] | _ALWAYS):
+        return result
+    return ProtocolError(
+        message=f"{call.op} {call.name!r} was answered with {type(result).__name__}, "
+        f"not {ANSWERS[call.op].__name__}"
+    )
+
 
 class _Ops(Protocol):
     def decode(self, type_name: str, payload: Any) -> OpResult: ...
@@ -57,7 +108,7 @@ def run_call(adapter: _Ops, call: Call) -> OpResult:
         return adapter.construct(call.name, call.data)
     if call.op == "inspect":
         return adapter.inspect(call.name, call.data)
-    method = getattr(adapter, call.op, None) if call.op in ("call", "request") else None
+    method = getattr(adapter, call.op, None) if call.op in OPTIONAL_OPS else None
     if method is None:
         message = f"op {call.op!r} is not available in process"
         return Unsupported(what="op", name=call.op, message=message)

@@ -13,19 +13,20 @@ from typing import Any, NoReturn
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
 
+from conformance._data import SCHEMAS_ROOT, load_json, pointer
 from conformance.adapters._batch import Call
 from conformance.adapters._results import (
-    PROTOCOL_ERROR,
     Encoded,
     Errored,
     Hello,
     Inspected,
     OpResult,
+    ProtocolError,
     Rejected,
+    Returned,
     Unsupported,
 )
 from conformance.adapters._session import OverlongLine, Session
-from conformance.spec import SCHEMAS_ROOT, load_json, pointer
 
 __all__ = [
     "ANSWER_KEY",
@@ -82,8 +83,8 @@ def short(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else f"{text[: limit - 15]}... ({len(text)} chars)"
 
 
-def protocol_error(message: str, stderr: str = "") -> Errored:
-    return Errored(message=f"{PROTOCOL_ERROR} {message}", stderr=stderr)
+def protocol_error(message: str, stderr: str = "") -> ProtocolError:
+    return ProtocolError(message=message, stderr=stderr)
 
 
 def is_id(value: Any) -> bool:
@@ -227,6 +228,13 @@ def result_of(call: Call, response: Mapping[str, Any], stderr: str = "") -> OpRe
                     f"inspect answered a shape without a 'type' string: {short(shape)}", stderr
                 )
             return Inspected(shape=shape)
+        if key == "value":
+            named = response.get("type")
+            if named is not None and not isinstance(named, str):
+                return protocol_error(
+                    f"{call.op} answered a 'type' that is not a string: {short(named)}", stderr
+                )
+            return Returned(value=response[key], type_name=named)
         return Encoded(wire=response[key])
     if ok is not False:
         return protocol_error(f"'ok' must be true or false, not {short(ok)}", stderr)
@@ -237,7 +245,16 @@ def result_of(call: Call, response: Mapping[str, Any], stderr: str = "") -> OpRe
         )
     kind, message = error.get("kind"), error["message"]
     if kind == "rejected":
-        return Rejected(message=message)
+        reason, status = error.get("reason"), error.get("status")
+        if reason is not None and not isinstance(reason, str):
+            return protocol_error(
+                f"a rejection's 'reason' must be a string: {short(error)}", stderr
+            )
+        if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
+            return protocol_error(
+                f"a rejection's 'status' must be an integer: {short(error)}", stderr
+            )
+        return Rejected(message=message, kind=reason, status=status)
     if kind == "internal":
         return Errored(message=message, stderr=stderr)
     if kind == "unsupported":

@@ -12,23 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "PROTOCOL_ERROR",
     "Crashed",
     "Encoded",
     "Errored",
     "Hello",
     "Inspected",
     "OpResult",
+    "ProtocolError",
     "Rejected",
+    "Returned",
     "TimedOut",
     "Unsupported",
-    "is_protocol_error",
 ]
-
-#: How an ``Errored`` message starts when the adapter broke the protocol
-#: (garbage on stdout, a wrong id, a message against schemas/protocol/)
-#: rather than reporting an error of the implementation.
-PROTOCOL_ERROR = "protocol error:"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +47,17 @@ class Encoded:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Returned:
+    """call/request succeeded: what the call returned, as wire JSON, and the
+    pack type it is where the implementation names it. For ``call`` the
+    value is ``{"returned": ..., "self"?: ...}`` (docs/BEHAVIOURS.md); for
+    ``request`` the API call's result (docs/PROTOCOL.md)."""
+
+    value: Any
+    type_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Inspected:
     """inspect succeeded: the native shape, in the neutral vocabulary
     (docs/SHAPES.md): ``{"type": "struct:Name", "fields": {name: shape}}``."""
@@ -62,9 +68,17 @@ class Inspected:
 @dataclass(frozen=True, kw_only=True)
 class Rejected:
     """The implementation refused the input (a validation error): expected
-    for invalid fixtures, a finding for valid ones."""
+    for invalid fixtures, a finding for valid ones.
+
+    ``kind`` is the neutral kind of the refusal where the op has one: a
+    helper's error kind (``invalid-value``, ``unknown-key``, ...) for
+    ``call``, the API error's (``api-status``, ``connection``, ...) for
+    ``request``; ``status`` the HTTP status of an ``api-status`` error. The
+    message is for people and never judged."""
 
     message: str
+    kind: str | None = None
+    status: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,8 +92,17 @@ class Unsupported:
 
 @dataclass(frozen=True, kw_only=True)
 class Errored:
-    """The implementation raised or answered nonsense: an internal error, or
-    a protocol error when the message starts with ``PROTOCOL_ERROR``."""
+    """The implementation reported an internal error (or raised, in process)."""
+
+    message: str
+    stderr: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProtocolError:
+    """The adapter broke the protocol (garbage on stdout, a wrong id, a
+    message against schemas/protocol/) rather than reporting an error of
+    the implementation."""
 
     message: str
     stderr: str = ""
@@ -103,9 +126,14 @@ class TimedOut:
     stderr: str = field(default="")
 
 
-OpResult = Encoded | Inspected | Rejected | Unsupported | Errored | Crashed | TimedOut
-
-
-def is_protocol_error(result: OpResult) -> bool:
-    """The adapter broke the protocol (as opposed to the implementation failing)."""
-    return isinstance(result, Errored) and result.message.startswith(PROTOCOL_ERROR)
+OpResult = (
+    Encoded
+    | Returned
+    | Inspected
+    | Rejected
+    | Unsupported
+    | Errored
+    | ProtocolError
+    | Crashed
+    | TimedOut
+)

@@ -7,7 +7,7 @@ The program's misbehaviour becomes results, never an aborted or hung run:
   no answer in time is ``TimedOut``, the program is killed;
 - the program dying is ``Crashed`` for the request it died on;
 - a line on stdout that is not JSON, or answers another id, is a protocol
-  error (an ``Errored`` starting with ``protocol error:``); the program is
+  error (``ProtocolError``); the program is
   killed, since its output can no longer be matched to requests;
 - after any of these the next request starts the program again. A request
   that killed it three times in a row (same op and name) is not sent again,
@@ -50,14 +50,13 @@ from conformance.adapters._messages import (
     violation,
 )
 from conformance.adapters._results import (
-    PROTOCOL_ERROR,
     Crashed,
     Errored,
     Hello,
     OpResult,
+    ProtocolError,
     TimedOut,
     Unsupported,
-    is_protocol_error,
 )
 from conformance.adapters._session import Session, scrubbed_environment
 from conformance.spec import SpecPack
@@ -72,7 +71,7 @@ RETRIES_PER_OP = 8
 #: Seconds the program has to acknowledge ``stop`` and to exit.
 EXIT_GRACE = 2.0
 
-Failure = Crashed | TimedOut | Errored
+Failure = Crashed | TimedOut | Errored | ProtocolError
 
 
 class _Died(Exception):
@@ -87,7 +86,7 @@ class _Died(Exception):
 class _Refused(Exception):
     """A request that could not be sent; ``result`` answers it."""
 
-    def __init__(self, result: Errored) -> None:
+    def __init__(self, result: Errored | ProtocolError) -> None:
         super().__init__(result.message)
         self.result = result
 
@@ -420,7 +419,7 @@ class SubprocessAdapter:
             if problem is not None:
                 return protocol_error(f"answer to {what}: {problem}", session.settled_stderr_tail())
         result = result_of(call, response)
-        if isinstance(result, Errored):
+        if isinstance(result, Errored | ProtocolError):
             return replace(result, stderr=session.settled_stderr_tail())
         return result
 
@@ -446,8 +445,5 @@ def _describe(result: OpResult) -> str:
 
 
 def _noted(result: Failure, note: str) -> Failure:
-    """``result`` with ``note`` in front of its message (after the protocol-error prefix)."""
-    if is_protocol_error(result):
-        rest = result.message.removeprefix(PROTOCOL_ERROR).strip()
-        return replace(result, message=f"{PROTOCOL_ERROR} {note}: {rest}")
+    """``result`` with ``note`` in front of its message."""
     return replace(result, message=f"{note}: {result.message}" if result.message else note)

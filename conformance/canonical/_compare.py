@@ -13,9 +13,9 @@ from typing import Any, Final
 
 from deepdiff import DeepDiff
 
+from conformance._data import pointer
 from conformance._json import json_equal, json_kind, short
 from conformance.canonical._walk import JsonPath, Node, Walk, Walker
-from conformance.spec import pointer
 
 __all__ = [
     "ADDED_FIELD",

@@ -22,9 +22,10 @@ from typing import Any, TypeVar
 from jsonschema.validators import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
+from conformance._data import pointer
 from conformance._errors import SpecError
 from conformance.canonical._datetimes import instant_from_text, instant_from_unix
-from conformance.spec import SpecPack, pointer, type_urn
+from conformance.spec import SpecPack, type_urn
 
 __all__ = ["JsonPath", "Node", "Walk", "Walker", "schema_of"]
 

@@ -3,22 +3,22 @@ results that are not a plain answer into findings."""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from conformance._errors import ConformanceError
 from conformance.adapters import (
-    PROTOCOL_ERROR,
     Adapter,
     Call,
     Crashed,
     Errored,
     OpResult,
+    ProtocolError,
     TimedOut,
     Unsupported,
-    is_protocol_error,
 )
+from conformance.adapters._batch import answer_of
 from conformance.checks._registry import CheckContext
 from conformance.findings import Finding
 
@@ -32,15 +32,29 @@ T = TypeVar("T")
 
 
 def ask(adapter: Adapter, calls: Sequence[Call]) -> list[OpResult]:
-    """The adapter's results for ``calls``, in order, asked ``CHUNK`` at a time."""
+    """The adapter's results for ``calls``, in order, asked ``CHUNK`` at a time.
+
+    The one way every check reaches the adapter: an adapter that raises, or
+    answers a batch with the wrong number of results or an op with a result
+    it cannot give (``answer_of``), gets that as its results; the run goes on.
+    """
     results: list[OpResult] = []
     for start in range(0, len(calls), CHUNK):
         chunk = calls[start : start + CHUNK]
-        answered = adapter.batch(chunk)
+        try:
+            answered = list(adapter.batch(chunk))
+        except Exception as exc:  # an adapter must answer, not raise: report it, go on
+            failed = Errored(
+                message=f"the adapter raised {type(exc).__name__}: {exc}",
+                stderr="".join(traceback.format_exception(exc)),
+            )
+            answered = [failed] * len(chunk)
         if len(answered) != len(chunk):
-            msg = f"{adapter!r}.batch answered {len(answered)} results to {len(chunk)} calls"
-            raise ConformanceError(msg)
-        results.extend(answered)
+            miscount = ProtocolError(
+                message=f"a batch of {len(chunk)} calls was answered with {len(answered)} results"
+            )
+            answered = [miscount] * len(chunk)
+        results.extend(answer_of(c, r) for c, r in zip(chunk, answered, strict=True))
     return results
 
 
@@ -62,7 +76,7 @@ def failure_finding(
 
     A missing type is reported under the check name ``support`` so that every
     check that meets it yields the same key, and the run keeps it once. An
-    adapter that broke the protocol (``protocol error:``) is told apart from
+    adapter that broke the protocol (``ProtocolError``) is told apart from
     an implementation that failed (crash, hang, internal error).
     """
     if isinstance(result, Unsupported):
@@ -81,14 +95,12 @@ def failure_finding(
             message=f"the adapter does not support {result.what} {result.name!r}",
             case=case,
         )
-    if is_protocol_error(result):
-        assert isinstance(result, Errored)
-        detail = result.message.removeprefix(PROTOCOL_ERROR).strip()
+    if isinstance(result, ProtocolError):
         return ctx.finding(
             check=check,
             category="protocol-error",
             type_name=type_name,
-            message=f"the adapter broke the protocol: {detail}",
+            message=f"the adapter broke the protocol: {result.message}",
             case=case,
             instance=payload,
             stderr=result.stderr,

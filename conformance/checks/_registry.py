@@ -8,12 +8,12 @@ a ``Finding`` for every difference. Everything it judges by comes from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from conformance.adapters import Adapter
-from conformance.cases import TypeCase
+from conformance.cases import BehaviourCase, EndpointCase, TypeCase
 from conformance.findings import Finding, GapRules
 from conformance.spec import SpecPack
 
@@ -50,6 +50,9 @@ class CheckContext:
     adapter: Adapter
     cases: list[TypeCase]
     rules: GapRules
+    #: The behaviour and endpoint vectors; None: the pack's own, from fixtures/.
+    behaviours: Sequence[BehaviourCase] | None = None
+    endpoints: Sequence[EndpointCase] | None = None
     examples: int = 25  # property-based examples per type
     seed: int = 0
     #: The reference SDK in process, the oracle of generated examples; None

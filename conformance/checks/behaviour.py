@@ -17,9 +17,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from conformance._json import json_equal, short
-from conformance.adapters import Encoded, OpResult, Rejected, Unsupported
-from conformance.behaviours import ERROR_KINDS, BehaviourCase, load_behaviour_cases
-from conformance.checks._common import failure_finding
+from conformance.adapters import Call, OpResult, Rejected, Returned, Unsupported
+from conformance.cases import BehaviourCase, load_behaviour_cases
+from conformance.checks._common import answers, failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
 
 __all__ = ["judge_behaviour"]
@@ -33,24 +33,13 @@ CHECK = "behaviour"
     "and leaves its receiver unchanged",
 )
 def behaviour(ctx: CheckContext) -> Iterator[Outcome]:
-    vectors: list[BehaviourCase] | None = getattr(ctx, "behaviours", None)
+    vectors = ctx.behaviours
     if vectors is None:
         vectors = load_behaviour_cases(ctx.pack.version)
-    for vector in vectors:
-        yield from judge_behaviour(ctx, vector, _ask(ctx, vector))
-
-
-def _ask(ctx: CheckContext, vector: BehaviourCase) -> OpResult:
-    call = getattr(ctx.adapter, "call", None)
-    if call is None:
-        return Unsupported(what="op", name="call", message="the adapter has no call op")
-    try:
-        result: OpResult = call(vector.helper, dict(vector.args))
-    except Exception as exc:  # an adapter must answer, not raise: report it, go on
-        from conformance.adapters import Errored
-
-        return Errored(message=f"the adapter raised {type(exc).__name__}: {exc}")
-    return result
+    for vector, result in answers(
+        ctx.adapter, vectors, lambda v: Call.call(v.helper, dict(v.args))
+    ):
+        yield from judge_behaviour(ctx, vector, result)
 
 
 def judge_behaviour(
@@ -83,7 +72,7 @@ def judge_behaviour(
         return
     expected_error = vector.error
     if isinstance(result, Rejected):
-        kind, message = _split(result.message)
+        kind, message = result.kind, result.message
         shown = f"{kind or 'an error of no known kind'} ({message})"
         if expected_error is None:
             yield ctx.finding(
@@ -113,9 +102,9 @@ def judge_behaviour(
         else:
             yield Passed(check=CHECK, type_name=helper, case=vector.id)
         return
-    if not isinstance(result, Encoded):
+    if not isinstance(result, Returned):
         return
-    wire = result.wire
+    wire = result.value
     if not isinstance(wire, Mapping) or "returned" not in wire:
         yield ctx.finding(
             check=CHECK,
@@ -233,11 +222,3 @@ def _same(ctx: CheckContext, type_name: str, expected: Any, actual: Any) -> bool
 
     diffs = compare(ctx.pack, type_name, expected, actual)
     return all(d.category == ADDED_FIELD and d.actual is None for d in diffs)
-
-
-def _split(message: str) -> tuple[str | None, str]:
-    """``"<kind>: <message>"`` as (kind, message); kind None when it is not one."""
-    kind, sep, rest = message.partition(":")
-    if sep and kind.strip() in ERROR_KINDS:
-        return kind.strip(), rest.strip()
-    return None, message

@@ -34,12 +34,11 @@ What is compared, and how a difference is classified:
   (an idempotency key reused on a retry). A miss is ``value-changed``, with the
   message ``header X missing`` when the header is absent.
 - the result: ``{"value": ..., "type": T}`` in canonical form as the pack type
-  ``T`` (plain JSON without ``type``) against the adapter's answer
-  (``{"value": V}`` in process, ``V`` over the subprocess protocol:
-  ``result_value``); ``{"error": {"kind", "status"}}`` against a rejection whose
-  message is ``<kind>: <status> ...`` (adapters answer an error of the
-  implementation this way: ``api-status: 404 ...``). A value where an error
-  is expected, or the reverse, is ``value-changed``.
+  ``T`` (plain JSON without ``type``) against the value the adapter returned
+  (``Returned``, in process and over the protocol alike);
+  ``{"error": {"kind", "status"}}`` against the kind and status of the
+  adapter's rejection (``Rejected(kind="api-status", status=404)``). A value
+  where an error is expected, or the reverse, is ``value-changed``.
 
 One result depends on the clock: the checkpoint archive endpoint (index.json's
 ``special.default_expiry_seconds``) answers ``expires = now + 15 minutes`` when
@@ -60,32 +59,26 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from conformance._data import pointer
 from conformance._json import json_equal, json_kind, short
-from conformance.adapters import Encoded, OpResult, Rejected, Unsupported
-from conformance.cases import FIXTURES_ROOT, case_files
-from conformance.checks._common import failure_finding
+from conformance.adapters import Call, OpResult, Rejected, Returned, Unsupported
+from conformance.cases import EndpointCase, load_endpoint_cases
+from conformance.checks._common import ask, failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
 from conformance.findings import Finding
 from conformance.mock_server import CannedResponse, MockTinkerServer, RecordedRequest
-from conformance.spec import pointer
 
 __all__ = [
     "CHECK",
     "CLOCK_SLACK_SECONDS",
     "PROTOBUF",
     "TERMINATOR",
-    "EndpointCase",
     "judge",
-    "load_endpoint_cases",
     "protobuf_json",
-    "result_value",
     "served",
 ]
 
@@ -102,42 +95,6 @@ TERMINATOR = CannedResponse(
 CLOCK_SLACK_SECONDS = 5.0
 #: How the reference parses an ``Expires`` header (tinker.resources.weights).
 _HTTP_DATE = "%a, %d %b %Y %H:%M:%S GMT"
-_STATUS = re.compile(r"\s*(\d{3})\b")
-
-
-@dataclass(frozen=True, kw_only=True)
-class EndpointCase:
-    """One endpoint vector."""
-
-    id: str  # path relative to fixtures/, e.g. 0.15.0/endpoints/models.get_info/ok.json
-    endpoint: str
-    description: str
-    args: dict[str, Any]
-    responses: list[dict[str, Any]]
-    expect: dict[str, Any]
-    source: str = "generated"
-    seed: str | None = None
-
-
-def load_endpoint_cases(version: str, root: Path = FIXTURES_ROOT) -> list[EndpointCase]:
-    """Every endpoint vector of a version, sorted by id; each file is checked
-    against ``schemas/meta/endpoint-case.schema.json``."""
-    cases = []
-    folder = root / version / "endpoints"
-    for path, data in case_files(folder, "endpoint-case.schema.json", "endpoint"):
-        cases.append(
-            EndpointCase(
-                id=path.relative_to(root).as_posix(),
-                endpoint=data["endpoint"],
-                description=data["description"],
-                args=data["args"],
-                responses=data["responses"],
-                expect=data["expect"],
-                source=data["source"],
-                seed=data.get("seed"),
-            )
-        )
-    return cases
 
 
 def served(case: EndpointCase) -> list[CannedResponse]:
@@ -147,23 +104,15 @@ def served(case: EndpointCase) -> list[CannedResponse]:
 
 @check(CHECK, "every endpoint vector: the HTTP requests sent for an API call, and its result")
 def endpoints(ctx: CheckContext) -> Iterator[Outcome]:
-    cases = load_endpoint_cases(ctx.pack.version)
-    call = getattr(ctx.adapter, "request", None)
-    if call is None:
-        if cases:
-            yield ctx.finding(
-                check=CHECK,
-                category="op-unsupported",
-                type_name=None,
-                message="the adapter does not support op 'request'",
-            )
-        return
+    cases = ctx.endpoints
+    if cases is None:
+        cases = load_endpoint_cases(ctx.pack.version)
     missing: set[str] = set()
     with MockTinkerServer() as server:
         for case in cases:
             server.serve(served(case))
             started = time.time()
-            result = call(case.endpoint, case.args, server.base_url)
+            (result,) = ask(ctx.adapter, [Call.request(case.endpoint, case.args, server.base_url)])
             finished = time.time()
             recorded = list(server.recorded)
             yield from judge(
@@ -426,9 +375,9 @@ class _Judge:
                 actual=result.message,
             )
             return
-        if not isinstance(result, Encoded):
+        if not isinstance(result, Returned):
             return
-        value = result_value(result)
+        value = result.value
         expected = self.clock(want.get("value"), value, started, finished)
         self.typed("/result/value", "result", want.get("type"), expected, value)
 
@@ -440,22 +389,21 @@ class _Judge:
                 "/result/error",
                 f"the reference fails with {described}; the implementation returned a value",
                 expected=dict(want),
-                actual=result.wire if isinstance(result, Encoded) else None,
+                actual=result.value if isinstance(result, Returned) else None,
             )
             return
-        kind, _, rest = result.message.partition(":")
-        if kind.strip() != want["kind"]:
+        if result.kind != want["kind"]:
             self.add(
                 "value-changed",
                 "/result/error/kind",
-                f"the reference fails with {described}; the implementation with {result.message!r}",
+                f"the reference fails with {described}; the implementation with "
+                f"{result.kind or 'an error of no kind'} ({result.message!r})",
                 expected=want["kind"],
-                actual=kind.strip(),
+                actual=result.kind,
             )
             return
         if "status" in want:
-            match = _STATUS.match(rest)
-            status = int(match.group(1)) if match else None
+            status = result.status
             if status != want["status"]:
                 self.add(
                     "value-changed",
@@ -535,17 +483,6 @@ class _Judge:
             expected=expected,
             actual=actual,
         )
-
-
-def result_value(result: Encoded) -> Any:
-    """The call's result in an ``Encoded`` answer to ``request``: in-process
-    adapters answer ``{"value": V}`` (the reference adds ``"type"``); the
-    subprocess protocol's ``{"ok": true, "value": V}`` arrives as ``V`` itself.
-    No pack type has a ``value`` property, so the two cannot be confused."""
-    wire = result.wire
-    if isinstance(wire, Mapping) and "value" in wire and set(wire) <= {"value", "type"}:
-        return wire["value"]
-    return wire
 
 
 def protobuf_json(message: str, body: bytes, encoding: str | None = None) -> Any:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conformance._data import load_checked
 from conformance.findings import GapRules
 from conformance.gaps._model import Gap
-from conformance.spec import load_checked
 
 __all__ = ["Baseline", "Verdict", "judge", "load_baseline", "write_baseline"]
 

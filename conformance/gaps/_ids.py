@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.spec import SCHEMAS_ROOT, load_checked
+from conformance._data import SCHEMAS_ROOT, load_checked
 
 __all__ = ["GAP_IDS_FILE", "GapIds", "load_gap_ids"]
 

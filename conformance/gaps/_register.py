@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.behaviours import load_behaviour_cases
+from conformance._data import load_json
+from conformance.cases import load_behaviour_cases
 from conformance.findings import load_gap_rules
 from conformance.gaps._ids import GapIds
 from conformance.gaps._model import domain_of, gap_code, gap_key, group
-from conformance.spec import available_versions, load_json, load_pack
+from conformance.spec import available_versions, load_pack
 
 __all__ = ["register_results", "register_universe"]
 

@@ -17,11 +17,11 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from conformance._data import SCHEMAS_ROOT, load_checked, pointer
 from conformance._errors import SpecError
 from conformance.generate._discover import Candidate, discover
 from conformance.generate._endpoints import Endpoint, find_endpoints
 from conformance.generate._types import build_types
-from conformance.spec import SCHEMAS_ROOT, load_checked, pointer
 
 __all__ = ["CURATION_FILE", "generate_pack", "installed_sdk_version", "render_pack"]
 

@@ -4,7 +4,7 @@ The inputs are reviewable data, one file per pack version:
 ``fixtures/<version>/endpoints/inputs.json`` lists every case with
 its description, the call's arguments and the canned server responses. This
 generator runs each case through the installed SDK in process (respx serves the
-responses, ``conformance.adapters.tinker_endpoints.request_inprocess``), and
+responses, ``conformance.reference.endpoints.request_inprocess``), and
 writes what the reference really did as
 ``fixtures/<version>/endpoints/<endpoint id>/<case>.json``: the requests it
 sent and the result it returned. Nothing under ``expect`` is typed by hand.
@@ -54,13 +54,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from conformance._sdk import installed_version
-from conformance.adapters._results import Encoded, Rejected
-from conformance.adapters.tinker_endpoints import request_inprocess
-from conformance.cases import FIXTURES_ROOT
+from conformance._data import FIXTURES_ROOT, load_json
+from conformance.adapters._results import Rejected, Returned
 from conformance.checks.endpoints import PROTOBUF, _header_has, protobuf_json
 from conformance.mock_server import RecordedRequest
-from conformance.spec import SpecPack, load_json, load_pack
+from conformance.reference._classes import installed_version
+from conformance.reference.endpoints import request_inprocess
+from conformance.spec import SpecPack, load_pack
 
 __all__ = ["generate", "main", "record_case", "write_vectors"]
 _DEFAULT_ACCEPT = "application/json"
@@ -184,16 +184,15 @@ def _requests(entry: Mapping[str, Any], recorded: list[RecordedRequest]) -> list
 
 
 def _result(endpoint: str, case: str, result: Any) -> dict[str, Any]:
-    if isinstance(result, Encoded):
-        out = {"value": result.wire["value"]}
-        if "type" in result.wire:
-            out["type"] = result.wire["type"]
+    if isinstance(result, Returned):
+        out = {"value": result.value}
+        if result.type_name is not None:
+            out["type"] = result.type_name
         return out
-    if isinstance(result, Rejected):
-        kind, _, rest = result.message.partition(":")
-        error: dict[str, Any] = {"kind": kind.strip()}
-        if kind.strip() == "api-status":
-            error["status"] = int(rest.split()[0])
+    if isinstance(result, Rejected) and result.kind is not None:
+        error: dict[str, Any] = {"kind": result.kind}
+        if result.status is not None:
+            error["status"] = result.status
         return {"error": error}
     msg = f"{endpoint}/{case}: the reference answered {result!r}"
     raise SystemExit(msg)
@@ -207,7 +206,8 @@ def frozen_clock(instant: dt.datetime) -> Iterator[None]:
     except ImportError:
         yield
         return
-    real = getattr(weights, "datetime", None)
+    module: Any = weights  # its `datetime` import is patched, a name it does not export
+    real = module.datetime
     if real is not dt:
         yield
         return
@@ -222,11 +222,11 @@ def frozen_clock(instant: dt.datetime) -> Iterator[None]:
     shim = types.SimpleNamespace(
         datetime=Frozen, timedelta=dt.timedelta, timezone=dt.timezone, UTC=dt.UTC
     )
-    weights.datetime = shim
+    module.datetime = shim
     try:
         yield
     finally:
-        weights.datetime = real
+        module.datetime = real
 
 
 # -- inputs -------------------------------------------------------------------------

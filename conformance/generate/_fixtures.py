@@ -23,7 +23,7 @@ SDK accepts (a dataclass constructor does not check types) is not written
 either, and noted.
 
 The canonical form of a valid case is what the SDK reads the payload as,
-re-encoded by :func:`~conformance.generate._samples.to_wire` and put through
+re-encoded by :func:`~conformance.reference._wire.to_wire` and put through
 :func:`conformance.canonical.canonicalize`.
 
 The generator owns ``gen-*.json`` only: stale ``gen-`` files are deleted,
@@ -42,8 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from conformance._errors import ConformanceError
-from conformance._sdk import installed_version, json_class, module_map, native_class, twin_map
-from conformance.generate._samples import _value, build_instance, to_wire
+from conformance.reference._classes import (
+    installed_version,
+    json_class,
+    module_map,
+    native_class,
+    twin_map,
+)
+from conformance.reference._wire import _value, build_instance, to_wire
 from conformance.spec import SpecPack
 
 __all__ = [
@@ -101,16 +107,9 @@ def sdk_decode(pack: SpecPack, name: str, payload: Any, *, expect: str | None = 
     the SDK reads by hand (``expected-type``): its markers still win.
     Raises ``ValueError`` or ``TypeError`` where the SDK rejects the payload.
     """
-    from conformance.adapters.tinker_sdk import TinkerSdkAdapter
+    from conformance.reference._read import Reader
 
-    adapter = TinkerSdkAdapter(pack)
-    union = pack.types[name].get("union")
-    marked = isinstance(payload, Mapping) and (
-        payload.get("type") == "try_again" or "error" in payload
-    )
-    if expect is not None and union is not None and union["strategy"] == "expected-type":
-        return adapter.read(name if marked else expect, payload)
-    return adapter.read(name, payload)
+    return Reader(pack).read(name, payload, expect=expect)
 
 
 def sdk_accepts(pack: SpecPack, name: str, payload: Any) -> bool:
@@ -133,8 +132,8 @@ def expected_canonical(
     the SDK never validates whole: the adapter applies their recorded rule).
     """
     from conformance.adapters import Encoded
-    from conformance.adapters.tinker_sdk import TinkerSdkAdapter
     from conformance.canonical import canonicalize
+    from conformance.reference.adapter import TinkerSdkAdapter
 
     sdk_decode(pack, name, payload, expect=expect)  # raises where the SDK rejects it
     result = TinkerSdkAdapter(pack).decode(name, payload)

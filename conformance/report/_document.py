@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from conformance._data import check_data
 from conformance.findings import GapRules
 from conformance.gaps import Gap, Verdict
-from conformance.spec import SpecPack, check_data
+from conformance.spec import SpecPack
 from conformance.spec.diff import describe
 
 __all__ = [

@@ -7,7 +7,6 @@ meta-schema. A broken pack fails loudly with the file and JSON pointer.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,23 +19,10 @@ from jsonschema.exceptions import SchemaError, ValidationError
 from jsonschema.validators import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
+from conformance._data import SCHEMAS_ROOT, load_checked, load_json, pointer
 from conformance._errors import SpecError
 
-__all__ = [
-    "META_DIR",
-    "SCHEMAS_ROOT",
-    "SpecPack",
-    "available_versions",
-    "load_checked",
-    "load_json",
-    "load_pack",
-    "pointer",
-    "type_urn",
-]
-
-#: The checked-in packs, next to the package in a source checkout.
-SCHEMAS_ROOT = Path(__file__).resolve().parents[2] / "schemas"
-META_DIR = SCHEMAS_ROOT / "meta"
+__all__ = ["SpecPack", "available_versions", "load_pack", "type_urn"]
 
 _URN_PREFIX = "urn:tinker-conformance:schema"
 
@@ -44,64 +30,6 @@ _URN_PREFIX = "urn:tinker-conformance:schema"
 def type_urn(version: str, name: str) -> str:
     """The stable ``$id`` of a type's schema in a pack: a URN, no host names."""
     return f"{_URN_PREFIX}:{version}:{name}"
-
-
-def pointer(path: Any) -> str:
-    """RFC 6901 JSON pointer of a path (sequence of keys and indices)."""
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-    return "/" + "/".join(parts) if parts else ""
-
-
-def load_json(path: Path) -> Any:
-    """Parse a JSON file; a missing or corrupt file names itself and the spot."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("file is missing", file=path) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            file=path,
-            pointer=_pointer_at(text, exc.pos),
-        ) from None
-
-
-def _pointer_at(text: str, pos: int) -> str:
-    """Best-effort JSON pointer of the value being parsed at ``pos``.
-
-    Parses the valid prefix tolerantly: tracks the stack of open containers
-    and the last key seen, enough to name where a corrupt file broke.
-    """
-    stack: list[list[Any]] = []  # [container kind, current key or index]
-    i, in_str, esc = 0, False, False
-    token: list[str] = []
-    last_str = ""
-    while i < min(pos, len(text)):
-        ch = text[i]
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-                last_str = "".join(token)
-            else:
-                token.append(ch)
-        elif ch == '"':
-            in_str, token = True, []
-        elif ch in "{[":
-            stack.append(["obj" if ch == "{" else "arr", None if ch == "{" else 0])
-        elif ch in "}]" and stack:
-            stack.pop()
-        elif ch == ":" and stack and stack[-1][0] == "obj":
-            stack[-1][1] = last_str
-        elif ch == "," and stack and stack[-1][0] == "arr":
-            stack[-1][1] += 1
-        i += 1
-    return pointer([frame[1] for frame in stack if frame[1] is not None])
 
 
 def available_versions(root: Path = SCHEMAS_ROOT) -> list[str]:
@@ -222,40 +150,6 @@ def load_pack(version: str, root: Path = SCHEMAS_ROOT) -> SpecPack:
         _check_schema(schema, path, name, version)
         schemas[name] = schema
     return SpecPack(version=version, root=pack_dir, index=index, schemas=schemas)
-
-
-def load_checked(path: Path, meta: str) -> Any:
-    """Parse a JSON data file and check it against ``schemas/meta/<meta>``
-    (or another schema under schemas/, given relative to schemas/meta/)."""
-    data = load_json(path)
-    check_data(data, meta, path)
-    return data
-
-
-def check_data(data: Any, meta: str, source: Path) -> None:
-    """Check a JSON value against a schema of ours; the first violation is an
-    error naming the file and its JSON pointer."""
-    errors = sorted(
-        _meta_validator(meta).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
-    )
-    if errors:
-        err = errors[0]
-        schema = (META_DIR / meta).resolve().relative_to(SCHEMAS_ROOT.resolve().parent)
-        raise SpecError(
-            f"does not match {schema.as_posix()}: {err.message}",
-            file=source,
-            pointer=pointer(err.absolute_path),
-            instance=err.instance,
-        )
-
-
-_META_VALIDATORS: dict[str, Draft202012Validator] = {}
-
-
-def _meta_validator(meta: str) -> Draft202012Validator:
-    if meta not in _META_VALIDATORS:
-        _META_VALIDATORS[meta] = Draft202012Validator(load_json(META_DIR / meta))
-    return _META_VALIDATORS[meta]
 
 
 def _check_schema(schema: Any, path: Path, name: str, version: str) -> None:

@@ -105,7 +105,7 @@ class GoodAdapter:
             index = SCHEMAS / str(request.get("spec_version")) / "index.json"
             self.known = set(json.loads(index.read_text())["types"]) if index.exists() else set()
         elif self.sdk is None:
-            from conformance.adapters.tinker_sdk import TinkerSdkAdapter
+            from conformance.reference.adapter import TinkerSdkAdapter
             from conformance.spec import load_pack
 
             self.sdk = TinkerSdkAdapter(load_pack(request["spec_version"]))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.cases import FIXTURES_ROOT, case_files
+from conformance._data import FIXTURES_ROOT
+from conformance.cases._load import CaseKind, load
 
 __all__ = [
     "ERROR_KINDS",
@@ -63,21 +64,24 @@ def behaviours_dir(root: Path, version: str) -> Path:
     return root / version / "behaviours"
 
 
+def _build(case_id: str, data: Mapping[str, Any]) -> BehaviourCase:
+    return BehaviourCase(
+        id=case_id,
+        helper=data["helper"],
+        description=data["description"],
+        args=data["args"],
+        expect=data["expect"],
+        returns=data.get("returns"),
+        source=data["source"],
+        seed=data.get("seed"),
+    )
+
+
+BEHAVIOURS = CaseKind(
+    folder="behaviours", meta="behaviour-case.schema.json", subject_key="helper", build=_build
+)
+
+
 def load_behaviour_cases(version: str, root: Path = FIXTURES_ROOT) -> list[BehaviourCase]:
     """Every behaviour vector of a version, sorted by id (none: an empty list)."""
-    cases = []
-    folder = behaviours_dir(root, version)
-    for path, data in case_files(folder, "behaviour-case.schema.json", "helper"):
-        cases.append(
-            BehaviourCase(
-                id=path.relative_to(root).as_posix(),
-                helper=data["helper"],
-                description=data["description"],
-                args=data["args"],
-                expect=data["expect"],
-                returns=data.get("returns"),
-                source=data["source"],
-                seed=data.get("seed"),
-            )
-        )
-    return cases
+    return load(BEHAVIOURS, version, root)

@@ -1,6 +1,6 @@
 """The reference SDK as a protocol-1 adapter program (JSON lines on stdin/stdout).
 
-    python -m conformance.adapters.tinker_sdk_server [--spec X]
+    python -m conformance.reference.server [--spec X]
 
 Drives whatever ``tinker`` is installed in the interpreter that runs it,
 through the in-process ``TinkerSdkAdapter``, and speaks the subprocess
@@ -12,13 +12,13 @@ runner can audit tinker 0.15.0 against the 0.38.0 pack and the other way round.
 
 How requests are answered:
 
-- ``hello``, ``decode``, ``construct``, ``inspect`` go to the in-process
-  adapter; its results become responses: ``Encoded`` -> ``wire``,
-  ``Inspected`` -> ``shape``, ``Rejected`` -> error ``rejected``,
-  ``Unsupported`` -> error ``unsupported`` (with ``what`` and ``name``),
-  anything else -> error ``internal``.
-- ``call`` and ``request`` are not implemented yet: error ``unsupported``
-  (``helper`` / ``endpoint``, named). Any other op: ``unsupported`` op.
+- ``hello``, ``decode``, ``construct``, ``inspect``, ``call`` and ``request``
+  go to the in-process adapter; its results become responses: ``Encoded`` ->
+  ``wire``, ``Returned`` -> ``value`` (and ``type``), ``Inspected`` ->
+  ``shape``, ``Rejected`` -> error ``rejected`` (with ``reason`` and
+  ``status``), ``Unsupported`` -> error ``unsupported`` (with ``what`` and
+  ``name``), anything else -> error ``internal``. Any other op:
+  ``unsupported`` op.
 - ``batch``: one response per request, in order, in one line.
 - ``stop``: acknowledged, then the program exits 0 (so does end of input).
 - A line that is not a request (bad JSON, bad UTF-8, a field missing or of
@@ -52,6 +52,7 @@ from conformance.adapters._results import (
     Inspected,
     OpResult,
     Rejected,
+    Returned,
     Unsupported,
 )
 
@@ -77,14 +78,14 @@ class _Stop(Exception):
 
 def _log(message: str) -> None:
     with contextlib.suppress(Exception):  # stderr is gone: nothing left to tell
-        print(f"tinker_sdk_server: {message}", file=sys.stderr, flush=True)
+        print(f"reference server: {message}", file=sys.stderr, flush=True)
 
 
 def _valid_id(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _error(request_id: int, kind: str, message: str, **extra: str) -> dict[str, Any]:
+def _error(request_id: int, kind: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"id": request_id, "ok": False, "error": {"kind": kind, "message": message, **extra}}
 
 
@@ -298,7 +299,7 @@ class Server:
         args = request.get("args")
         if not isinstance(args, dict):
             raise _Malformed(f"'args' must be an object, not {args!r}")
-        return _response(request_id, self.adapter.call(helper, args), as_value=True)
+        return _response(request_id, self.adapter.call(helper, args))
 
     def _op_request(self, request_id: int, request: Mapping[str, Any]) -> dict[str, Any]:
         endpoint = _string(request, "endpoint")
@@ -306,10 +307,7 @@ class Server:
         args = request.get("args")
         if not isinstance(args, dict):
             raise _Malformed(f"'args' must be an object, not {args!r}")
-        result = self.adapter.request(endpoint, args, base_url)
-        if isinstance(result, Encoded) and isinstance(result.wire, dict) and "value" in result.wire:
-            result = Encoded(wire=result.wire["value"])
-        return _response(request_id, result, as_value=True)
+        return _response(request_id, self.adapter.request(endpoint, args, base_url))
 
     def _op_stop(self, request_id: int, request: Mapping[str, Any]) -> dict[str, Any]:
         return {"id": request_id, "ok": True, "stopped": True}
@@ -329,14 +327,19 @@ def _type_and(request: Mapping[str, Any], key: str) -> tuple[str, Any]:
     return type_name, request[key]
 
 
-def _response(request_id: int, result: OpResult, *, as_value: bool = False) -> dict[str, Any]:
-    """An adapter result as a protocol response (``value`` for call/request)."""
+def _response(request_id: int, result: OpResult) -> dict[str, Any]:
+    """An adapter result as a protocol response."""
     if isinstance(result, Encoded):
-        return {"id": request_id, "ok": True, "value" if as_value else "wire": result.wire}
+        return {"id": request_id, "ok": True, "wire": result.wire}
+    if isinstance(result, Returned):
+        named = {} if result.type_name is None else {"type": result.type_name}
+        return {"id": request_id, "ok": True, "value": result.value, **named}
     if isinstance(result, Inspected):
         return {"id": request_id, "ok": True, "shape": result.shape}
     if isinstance(result, Rejected):
-        return _error(request_id, "rejected", result.message)
+        facts = {"reason": result.kind, "status": result.status}
+        known = {k: v for k, v in facts.items() if v is not None}
+        return _error(request_id, "rejected", result.message, **known)
     if isinstance(result, Unsupported):
         message = result.message or f"{result.what} {result.name!r} is not supported"
         return _unsupported(request_id, result.what, result.name, message)
@@ -347,19 +350,19 @@ def _response(request_id: int, result: OpResult, *, as_value: bool = False) -> d
 
 
 def _default_spec() -> str:
-    from conformance._sdk import installed_version
+    from conformance.reference._classes import installed_version
     from conformance.spec import available_versions
 
     versions = available_versions()
     if not versions:
         msg = "no spec pack is checked in (schemas/<version>/)"
-        raise SystemExit(f"tinker_sdk_server: {msg}")
+        raise SystemExit(f"reference server: {msg}")
     installed = installed_version()
     return installed if installed in versions else versions[-1]
 
 
 def _adapter(pack: Any) -> Any:
-    from conformance.adapters.tinker_sdk import TinkerSdkAdapter
+    from conformance.reference.adapter import TinkerSdkAdapter
 
     return TinkerSdkAdapter(pack)
 
@@ -376,7 +379,7 @@ def _protocol_stdout() -> IO[bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m conformance.adapters.tinker_sdk_server",
+        prog="python -m conformance.reference.server",
         description=(
             "The installed reference SDK (tinker) as a protocol-1 adapter: JSON lines "
             "on stdin/stdout, logs on stderr."

@@ -3,8 +3,8 @@
 ``request(pack, endpoint_id, args, base_url)`` performs the call an endpoint of
 ``pack`` (its ``index.json`` id) stands for, with the installed ``tinker``,
 against ``base_url`` (the loopback mock server), and answers with an op
-result: ``Encoded(wire={"value": <result as JSON>, "type": <pack type>})`` on
-success, ``Rejected(message="<kind>: ...")`` for an error the SDK raised,
+result: ``Returned(value=<result as JSON>, type_name=<pack type>)`` on
+success, ``Rejected(kind=..., status=...)`` for an error the SDK raised,
 ``Unsupported(what="endpoint")`` for an endpoint this SDK does not have.
 ``request_inprocess`` does the same with respx serving canned responses inside
 the process (no socket is opened) and returns the requests it recorded.
@@ -47,7 +47,7 @@ really sends:
   ``ServiceClient`` needs a live session); ``internal_client_holder.send_cancel_request``
   runs the holder's own method over the minimal holder.
 
-Exceptions map to rejections by kind: ``APIStatusError`` -> ``api-status: <status>``,
+Exceptions map to rejections by kind: ``APIStatusError`` -> ``api-status`` with its status,
 ``APIResponseValidationError`` and pydantic ``ValidationError`` -> ``invalid-response``,
 ``APIConnectionError`` -> ``connection``, ``RuntimeError`` (the SDK's "expected a
 redirect") -> ``invalid-response``, ``ValueError`` -> ``invalid-value``. Anything
@@ -68,16 +68,17 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance._sdk import json_class, native_class, twin_map
 from conformance.adapters._results import (
-    Encoded,
     Errored,
     OpResult,
     Rejected,
+    Returned,
     TimedOut,
     Unsupported,
 )
 from conformance.mock_server import CannedResponse, RecordedRequest
+from conformance.reference._classes import json_class, native_class, twin_map
+from conformance.reference._read import Reader, marked_variant
 from conformance.spec import SpecPack
 
 __all__ = [
@@ -104,6 +105,8 @@ _RESOURCES = ("service", "models", "weights", "futures", "training", "sampling",
 _BACKPRESSURE = {"X-Tinker-Sampling-Backpressure": "1"}
 # RestClient endpoints whose public method takes a tinker path: the private
 # submit function takes the path template's parameters.
+#: The bodies a future's reader recognises before it reads the expected type.
+_MARKED = ("TryAgainResponse", "RequestFailedResponse")
 _PRIVATE_SUBMIT = "_{name}_submit"
 
 
@@ -121,13 +124,13 @@ def request(pack: SpecPack, endpoint_id: str, args: Mapping[str, Any], base_url:
             message=f"no endpoint {endpoint_id!r} in pack {pack.version}",
         )
     if not isinstance(cast(object, args), Mapping):
-        return Rejected(message=f"invalid-value: arguments must be an object, not {args!r}")
+        return Rejected(kind="invalid-value", message=f"arguments must be an object, not {args!r}")
     try:
         call = _Call(pack, entry, dict(args))
     except _Missing as exc:
         return Unsupported(what="endpoint", name=endpoint_id, message=str(exc))
     except (TypeError, ValueError) as exc:  # the arguments do not build the SDK's values
-        return Rejected(message=f"invalid-value: {type(exc).__name__}: {exc}")
+        return Rejected(kind="invalid-value", message=f"{type(exc).__name__}: {exc}")
     return call.run(base_url)
 
 
@@ -212,7 +215,7 @@ class _Call:
             if not request_type:
                 msg = f"{self.id} takes no request type, yet `request` was given"
                 raise TypeError(msg)
-            kwargs["request"] = _reader(self.pack).read(request_type, kwargs["request"])
+            kwargs["request"] = Reader(self.pack).read(request_type, kwargs["request"])
         if isinstance(kwargs.get("day"), str):
             kwargs["day"] = dt.date.fromisoformat(kwargs["day"])
         return kwargs
@@ -300,14 +303,16 @@ class _Call:
                 **kwargs, extra_headers=headers
             )
             if "application/x-protobuf" in response.headers.get("content-type", ""):
+                if expected is None:
+                    msg = "a protobuf body is read as the awaited type: expected_type is missing"
+                    raise ValueError(msg)
                 return deserialize_proto_response(response.http_response.content, expected)
             body = await response.json()
-            if isinstance(body, Mapping) and body.get("type") == "try_again":
-                return json_class(pack, "TryAgainResponse").model_validate(body)
-            if isinstance(body, Mapping) and "error" in body:
-                return json_class(pack, "RequestFailedResponse").model_validate(body)
+            marked = marked_variant(body, _MARKED)
+            if marked is not None:
+                return json_class(pack, marked).model_validate(body)
             if expected is None:
-                return _reader(pack).read("FutureRetrieveResponse", body)
+                return Reader(pack).read("FutureRetrieveResponse", body)
             if expected in PROTO_SUPPORTED_TYPES:
                 msg = f"Server returned a JSON payload for {expected_name}, read only as protobuf"
                 raise ValueError(msg)
@@ -337,17 +342,17 @@ class _Call:
         except TimeoutError:
             return TimedOut(seconds=TIMEOUT_SECONDS, message=f"{self.id} did not return")
         except tinker.APIStatusError as exc:
-            return Rejected(message=f"api-status: {exc.status_code} {exc.message}")
+            return Rejected(kind="api-status", status=exc.status_code, message=exc.message)
         except tinker.APIResponseValidationError as exc:
-            return Rejected(message=f"invalid-response: {exc.message}: {exc.__cause__}")
+            return Rejected(kind="invalid-response", message=f"{exc.message}: {exc.__cause__}")
         except tinker.APIConnectionError as exc:
-            return Rejected(message=f"connection: {exc.message}")
+            return Rejected(kind="connection", message=exc.message)
         except pydantic.ValidationError as exc:
-            return Rejected(message=f"invalid-response: {exc}")
+            return Rejected(kind="invalid-response", message=str(exc))
         except RuntimeError as exc:
-            return Rejected(message=f"invalid-response: {exc}")
+            return Rejected(kind="invalid-response", message=str(exc))
         except ValueError as exc:
-            return Rejected(message=f"invalid-value: {exc}")
+            return Rejected(kind="invalid-value", message=str(exc))
         except Exception as exc:  # the SDK misbehaved: a result, not a crash
             return Errored(
                 message=f"{type(exc).__name__} in the SDK: {exc}",
@@ -356,22 +361,16 @@ class _Call:
         return self._encode(value)
 
     def _encode(self, value: Any) -> OpResult:
-        from conformance.generate._samples import to_wire
+        from conformance.reference._wire import to_wire
 
         try:
-            wire: dict[str, Any] = {"value": to_wire(value, {}, twin_map(self.pack))}
+            wire = to_wire(value, {}, twin_map(self.pack))
         except Exception as exc:
             return Errored(message=f"encoding the result: {type(exc).__name__}: {exc}")
         name = type(value).__name__
-        if value is not None and name in self.pack.types:
-            wire["type"] = name
-        return Encoded(wire=wire)
-
-
-def _reader(pack: SpecPack) -> Any:
-    from conformance.adapters.tinker_sdk import TinkerSdkAdapter
-
-    return TinkerSdkAdapter(pack)
+        return Returned(
+            value=wire, type_name=name if value is not None and name in self.pack.types else None
+        )
 
 
 def _resource_method(group: str, name: str) -> Any:

@@ -9,6 +9,7 @@ import typing
 from typing import Any
 
 from conformance._errors import ConformanceError
+from conformance.adapters._batch import TYPE_OPS
 from conformance.adapters._protocol import Adapter
 from conformance.spec import SpecPack
 
@@ -38,9 +39,9 @@ def subprocess_command(spec: str) -> list[str] | None:
     return command
 
 
-#: What an adapter object must have; ``call`` and ``request`` are optional
+#: What an adapter object must have; the ``OPTIONAL_OPS`` may be absent
 #: (an adapter without them answers those ops as unsupported).
-_REQUIRED_OPS = ("hello", "decode", "construct", "inspect", "batch", "close")
+_REQUIRED_OPS = ("hello", *TYPE_OPS, "batch", "close")
 
 
 def load_adapter(
@@ -53,7 +54,7 @@ def load_adapter(
     protocol 1; ``timeout`` (seconds per message) and ``validate`` (check
     every message against schemas/protocol/) apply to it only."""
     if spec == "tinker":
-        from conformance.adapters.tinker_sdk import TinkerSdkAdapter
+        from conformance.reference.adapter import TinkerSdkAdapter
 
         return TinkerSdkAdapter(pack)
     command = subprocess_command(spec)

@@ -1,0 +1,123 @@
+"""The suite's own data files: where they live, and how one is read.
+
+Every JSON file the suite judges by (packs, fixtures, gap rules, meta-schemas)
+is read here, so a missing or corrupt file is always reported the same way:
+the file, and the JSON pointer of the spot.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema.validators import Draft202012Validator
+
+from conformance._errors import SpecError
+
+__all__ = [
+    "FIXTURES_ROOT",
+    "META_DIR",
+    "SCHEMAS_ROOT",
+    "check_data",
+    "load_checked",
+    "load_json",
+    "pointer",
+]
+
+#: The checked-in packs, next to the package in a source checkout.
+SCHEMAS_ROOT = Path(__file__).resolve().parents[1] / "schemas"
+META_DIR = SCHEMAS_ROOT / "meta"
+FIXTURES_ROOT = SCHEMAS_ROOT.parent / "fixtures"
+
+
+def pointer(path: Any) -> str:
+    """RFC 6901 JSON pointer of a path (sequence of keys and indices)."""
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def load_json(path: Path) -> Any:
+    """Parse a JSON file; a missing or corrupt file names itself and the spot."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("file is missing", file=path) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            file=path,
+            pointer=_pointer_at(text, exc.pos),
+        ) from None
+
+
+def _pointer_at(text: str, pos: int) -> str:
+    """Best-effort JSON pointer of the value being parsed at ``pos``.
+
+    Parses the valid prefix tolerantly: tracks the stack of open containers
+    and the last key seen, enough to name where a corrupt file broke.
+    """
+    stack: list[list[Any]] = []  # [container kind, current key or index]
+    i, in_str, esc = 0, False, False
+    token: list[str] = []
+    last_str = ""
+    while i < min(pos, len(text)):
+        ch = text[i]
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+                last_str = "".join(token)
+            else:
+                token.append(ch)
+        elif ch == '"':
+            in_str, token = True, []
+        elif ch in "{[":
+            stack.append(["obj" if ch == "{" else "arr", None if ch == "{" else 0])
+        elif ch in "}]" and stack:
+            stack.pop()
+        elif ch == ":" and stack and stack[-1][0] == "obj":
+            stack[-1][1] = last_str
+        elif ch == "," and stack and stack[-1][0] == "arr":
+            stack[-1][1] += 1
+        i += 1
+    return pointer([frame[1] for frame in stack if frame[1] is not None])
+
+
+def load_checked(path: Path, meta: str) -> Any:
+    """Parse a JSON data file and check it against ``schemas/meta/<meta>``
+    (or another schema under schemas/, given relative to schemas/meta/)."""
+    data = load_json(path)
+    check_data(data, meta, path)
+    return data
+
+
+def check_data(data: Any, meta: str, source: Path) -> None:
+    """Check a JSON value against a schema of ours; the first violation is an
+    error naming the file and its JSON pointer."""
+    errors = sorted(
+        _meta_validator(meta).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+    )
+    if errors:
+        err = errors[0]
+        schema = (META_DIR / meta).resolve().relative_to(SCHEMAS_ROOT.resolve().parent)
+        raise SpecError(
+            f"does not match {schema.as_posix()}: {err.message}",
+            file=source,
+            pointer=pointer(err.absolute_path),
+            instance=err.instance,
+        )
+
+
+_META_VALIDATORS: dict[str, Draft202012Validator] = {}
+
+
+def _meta_validator(meta: str) -> Draft202012Validator:
+    if meta not in _META_VALIDATORS:
+        _META_VALIDATORS[meta] = Draft202012Validator(load_json(META_DIR / meta))
+    return _META_VALIDATORS[meta]
