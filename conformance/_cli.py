@@ -12,13 +12,17 @@ import difflib
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from conformance._data import SCHEMAS_ROOT
 from conformance._errors import ConformanceError
 from conformance.load import ADAPTER_HELP
+
+if TYPE_CHECKING:
+    from conformance.results import RawResults
+    from conformance.spec import SpecPack
 
 __all__ = ["main"]
 
@@ -231,10 +235,10 @@ def _gate_options(func: Any) -> Any:
         ),
         click.option(
             "--fail-on",
-            type=click.Choice(["critical", "high", "medium", "low"]),
             default="low",
             show_default=True,
-            help="Lowest severity that fails the gate; lower gaps are reported only.",
+            help="Lowest severity that fails the gate, one of the gap rules' severities "
+            "(critical, high, medium, low); lower gaps are reported only.",
         ),
         _GAP_RULES,
     ]
@@ -253,8 +257,9 @@ _FORMAT = click.option(
 
 
 def _report(
-    raw: dict[str, Any],
+    raw: RawResults,
     *,
+    pack: SpecPack | None = None,
     out_dir: Path | None,
     stem: str,
     formats: tuple[str, ...],
@@ -269,9 +274,11 @@ def _report(
     from conformance.findings import load_gap_rules
     from conformance.gaps import load_baseline, load_gap_ids
     from conformance.report import write_reports
+    from conformance.spec import load_pack
 
     outputs = write_reports(
         raw,
+        pack=pack or load_pack(raw.spec_version),
         out_dir=out_dir or Path("."),
         stem=stem,
         formats=(formats or ("md", "html", "json", "junit")) if out_dir else (),
@@ -391,6 +398,8 @@ def run_command(
     from conformance.spec import load_pack
 
     pack = load_pack(spec_version)
+    rules = load_gap_rules(layer=gap_rules)
+    rules.check_threshold(fail_on)  # bad input is found before the run, not after it
     adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
     reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
     chosen = profile or ("ci" if os.environ.get("CI") else "local")
@@ -399,7 +408,7 @@ def run_command(
             pack=pack,
             adapter=adapter,
             cases=load_type_cases(spec_version),
-            rules=load_gap_rules(),
+            rules=rules,
             examples=examples or (25 if chosen == "ci" else 100),
             seed=seed if seed is not None else (0 if chosen == "ci" else random.randrange(2**32)),
             reference=reference,
@@ -435,9 +444,12 @@ def run_command(
             f"{len(failures.written)} failing generated examples in {failures.folder}; "
             f"replay one with: {first}"
         )
+    from conformance.results import RawResults
+
     sys.exit(
         _report(
-            outcome.to_json(),
+            RawResults.from_json(outcome.to_json(), target),
+            pack=pack,
             out_dir=report_dir,
             stem=target.stem,
             formats=formats,
@@ -480,11 +492,11 @@ def report_command(
     Exit 0 when the gate passes, 1 when it fails (a new gap at or above
     --fail-on, or a stale entry with --strict-baseline), 2 on bad input.
     """
-    from conformance._data import load_json
+    from conformance.results import load_results
 
     sys.exit(
         _report(
-            load_json(results),
+            load_results(results),
             out_dir=out_dir,
             stem=name or results.stem,
             formats=formats,
@@ -514,24 +526,24 @@ def baseline() -> None:
 def baseline_write(results: Path, out: Path, gap_rules: Path | None) -> None:
     """Accept every gap of a raw results file: the gate then fails only on
     gaps that are not in it. Review the file and commit it."""
-    from conformance._data import load_json
     from conformance.findings import load_gap_rules
     from conformance.gaps import group, load_gap_ids, write_baseline
+    from conformance.results import load_results
     from conformance.spec import load_pack
 
-    raw = load_json(results)
+    raw = load_results(results)
     gaps = group(
-        raw["findings"],
-        load_pack(raw["spec_version"]),
+        raw.findings,
+        load_pack(raw.spec_version),
         load_gap_rules(layer=gap_rules),
         load_gap_ids(),
     )
-    impl = raw["implementation"]
+    impl = raw.implementation
     n = write_baseline(
         out,
         gaps,
         implementation=f"{impl['name']} {impl['version']}",
-        spec_version=raw["spec_version"],
+        spec_version=raw.spec_version,
     )
     click.echo(f"wrote {out} ({n} accepted gaps)")
 

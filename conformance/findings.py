@@ -31,6 +31,8 @@ class Finding:
     category: str
     severity: str
     type_name: str | None
+    #: What ``type_name`` names: type | helper | endpoint, or adapter (none named).
+    subject: str = "type"
     field: str = ""  # JSON pointer inside the type, "" for the whole type
     case: str = ""  # fixture path or generated example id
     message: str
@@ -59,6 +61,7 @@ class Finding:
             "category": self.category,
             "severity": self.severity,
             "type": self.type_name,
+            "subject": self.subject,
             "field": self.field,
             "case": self.case,
             "message": self.message,
@@ -101,6 +104,15 @@ class GapRules:
         """Title, impact and recommendation of a category, for reports."""
         rule = self._rule(category)
         return {k: str(rule[k]) for k in ("title", "impact", "recommendation")}
+
+    def check_threshold(self, fail_on: str) -> None:
+        """A gate threshold must be one of the rules' severities (bad input otherwise)."""
+        if fail_on not in self.data["severities"]:
+            raise SpecError(
+                f"--fail-on {fail_on!r}: expected one of {', '.join(self.data['severities'])}",
+                file=self.source,
+                pointer="/severities",
+            )
 
     def rank(self, severity: str) -> int:
         """0 for the most severe; unknown severities sort last."""

@@ -39,6 +39,8 @@ class RunResult:
     covered: dict[str, Counter[str]] = field(default_factory=dict)  # check -> subject -> n
     seconds: float = 0.0
     error: str | None = None
+    #: Severities most severe first (the gap rules'), the order of the findings.
+    severities: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -47,6 +49,11 @@ class RunResult:
     @property
     def gaps(self) -> list[Finding]:
         return [f for f in self.findings.values() if not f.enhancement]
+
+    def _order(self, f: Finding) -> tuple[int, str, str, str]:
+        rank = self.severities
+        sev = rank.index(f.severity) if f.severity in rank else len(rank)
+        return (sev, f.type_name or "", f.category, f.field)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +65,7 @@ class RunResult:
             },
             "spec_version": self.spec_version,
             "checks": self.checks,
+            "subjects": {name: CHECKS[name].subject for name in self.checks},
             "executed": dict(self.executed),
             "passed": dict(self.passed),
             "skipped": dict(self.skipped),
@@ -67,15 +75,9 @@ class RunResult:
             "covered": {check: dict(sorted(n.items())) for check, n in self.covered.items()},
             "findings": [
                 dict(f.to_json(), occurrences=self.occurrences[k])
-                for k, f in sorted(self.findings.items(), key=lambda kv: _order(kv[1]))
+                for k, f in sorted(self.findings.items(), key=lambda kv: self._order(kv[1]))
             ],
         }
-
-
-def _order(f: Finding) -> tuple[int, str, str, str]:
-    rank = ["critical", "high", "medium", "low", "info"]
-    sev = rank.index(f.severity) if f.severity in rank else len(rank)
-    return (sev, f.type_name or "", f.category, f.field)
 
 
 class Handler(Protocol):
@@ -94,7 +96,12 @@ def run(
         msg = f"unknown checks {unknown}; known: {sorted(CHECKS)}"
         raise ValueError(msg)
     handlers = list(handlers)
-    result = RunResult(hello=ctx.adapter.hello(), spec_version=ctx.pack.version, checks=selected)
+    result = RunResult(
+        hello=ctx.adapter.hello(),
+        spec_version=ctx.pack.version,
+        checks=selected,
+        severities=tuple(ctx.rules.data["severities"]),
+    )
     started = time.perf_counter()
     for h in handlers:
         h.start(result)

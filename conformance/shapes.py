@@ -27,12 +27,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from conformance.spec import SpecPack
+from conformance.spec import STRUCT_KINDS, SpecPack
 
 __all__ = [
     "ATOMS",
     "CATEGORIES",
-    "STRUCT_KINDS",
     "Shape",
     "ShapeDifference",
     "classify",
@@ -47,8 +46,6 @@ ATOMS: Final = frozenset(
 )
 """Shapes without parameters."""
 
-STRUCT_KINDS: Final = frozenset({"request", "response", "event", "nested"})
-"""index.json kinds whose types are structs (``struct:Name`` with fields)."""
 
 CATEGORIES: Final = (
     "missing-field",

@@ -32,6 +32,7 @@ from conformance.adapters import (
     OpResult,
     Rejected,
     Returned,
+    SequentialBatch,
     Unsupported,
 )
 from conformance.canonical import canonicalize
@@ -260,7 +261,7 @@ def test_an_unsupported_op_or_a_crash_is_reported_not_raised() -> None:
 
 
 def test_an_adapter_without_call_is_op_unsupported() -> None:
-    class NoCall:
+    class NoCall(SequentialBatch):  # an adapter whose batch finds no `call` op
         def close(self) -> None: ...
 
     outcomes = list(behaviour(_ctx("0.15.0", NoCall())))
@@ -296,7 +297,7 @@ def test_vectors_load_with_their_folder_checked(tmp_path: Path) -> None:
 # --- against the installed reference --------------------------------------------------
 
 
-class _Stub:
+class _Stub(SequentialBatch):
     """A tiny adapter: the reference's helpers, optionally broken by ``mutate``."""
 
     def __init__(

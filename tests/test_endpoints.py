@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from jsonschema import Draft202012Validator
 import conformance.checks.endpoints as endpoints_check
 from conformance import SpecPack
 from conformance._data import FIXTURES_ROOT, META_DIR, load_json
-from conformance.adapters import Encoded, OpResult, Unsupported
+from conformance.adapters import OpResult, Returned, SequentialBatch, Unsupported
 from conformance.cases import EndpointCase, load_endpoint_cases, load_type_cases
 from conformance.checks import CheckContext, Passed
 from conformance.checks.endpoints import judge, served
@@ -554,7 +555,7 @@ def test_a_missing_endpoint_is_reported_once(
 def test_an_adapter_without_the_request_op_is_one_finding(
     sdk_pack: SpecPack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class DecodeOnly:  # an adapter of the type ops only
+    class DecodeOnly(SequentialBatch):  # an adapter of the type ops only
         def hello(self) -> Any:
             return TinkerSdkAdapter(sdk_pack).hello()
 
@@ -577,5 +578,5 @@ def test_the_in_process_path_opens_no_socket(
         c for c in load_endpoint_cases(sdk_pack.version) if c.endpoint == "service.health_check"
     )
     result, recorded = request_inprocess(sdk_pack, case.endpoint, case.args, served(case))
-    assert isinstance(result, Encoded)
+    assert isinstance(result, Returned)
     assert [r.path for r in recorded] == ["/api/v1/healthz"]

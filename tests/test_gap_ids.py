@@ -66,7 +66,13 @@ def test_every_gap_of_the_example_audits_is_registered(path: Path) -> None:
 def test_the_same_gap_has_the_same_id_in_both_versions() -> None:
     """A type missing from an implementation is one id whichever pack found it."""
     rules = load_gap_rules()
-    finding = {"check": "support", "category": "missing-type", "type": "LoraConfig", "field": ""}
+    finding = {
+        "check": "support",
+        "category": "missing-type",
+        "type": "LoraConfig",
+        "subject": "type",
+        "field": "",
+    }
     ids = {group([finding], load_pack(v), rules, IDS)[0].id for v in available_versions()}
     assert len(ids) == 1
     assert re.fullmatch(r"GAP-MODEL-\d{3}", ids.pop())
@@ -78,7 +84,13 @@ def test_positions_in_arrays_are_one_gap() -> None:
     assert normalize_field("/v2/x") == "/v2/x"
     rules, pack = load_gap_rules(), load_pack(available_versions()[0])
     findings = [
-        {"check": "endpoints", "category": "added-field", "type": "weights.save", "field": f}
+        {
+            "check": "endpoints",
+            "category": "added-field",
+            "type": "weights.save",
+            "subject": "endpoint",
+            "field": f,
+        }
         for f in ("/requests/0/json/overwrite", "/requests/7/json/overwrite")
     ]
     (gap,) = group(findings, pack, rules, IDS)

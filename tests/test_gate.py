@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conformance._errors import SpecError
 from conformance.findings import load_gap_rules
 from conformance.gaps import Baseline, Gap, judge
 from conformance.reference._classes import installed_version
@@ -61,7 +62,7 @@ def test_gate_case(path: Path) -> None:
 
 
 def test_an_unknown_threshold_is_refused() -> None:
-    with pytest.raises(ValueError, match="expected one of critical, high"):
+    with pytest.raises(SpecError, match="expected one of critical, high"):
         judge([], load_gap_rules(), fail_on="severe")
 
 

@@ -17,6 +17,8 @@ from markdown_it import MarkdownIt
 from conformance.findings import load_gap_rules
 from conformance.gaps import load_gap_ids
 from conformance.report import FORMATS, write_reports
+from conformance.results import RawResults
+from conformance.spec import load_pack
 from tests._results import finding, raw_results
 
 CASES = json.loads((Path(__file__).parent / "escape_cases.json").read_text())
@@ -65,7 +67,8 @@ def _raw(text: str) -> dict[str, Any]:
 
 def _render(text: str, folder: Path) -> dict[str, str]:
     outputs = write_reports(
-        _raw(text),
+        RawResults.from_json(_raw(text), folder / "r.json"),
+        pack=load_pack("0.15.0"),
         out_dir=folder,
         stem="r",
         formats=list(FORMATS),

@@ -23,6 +23,7 @@ from conformance.adapters import (
     Errored,
     OpResult,
     ProtocolError,
+    Returned,
     TimedOut,
     Unsupported,
 )
@@ -166,7 +167,7 @@ def test_a_misbehaviour_is_the_result_of_its_request_only(script: str, batching:
     assert before == Encoded(wire=AROUND[0].data)
     assert after == Encoded(wire=AROUND[2].data)
     assert expected(failed), failed
-    assert isinstance(failed, Crashed | TimedOut | Errored)
+    assert isinstance(failed, Crashed | TimedOut | Errored | ProtocolError)
     assert words in failed.stderr
     assert len(failed.stderr.encode()) <= STDERR_TAIL
 
@@ -288,15 +289,15 @@ def test_helpers_and_api_calls_travel_as_call_and_request() -> None:
         )
     finally:
         subject.close()
-    assert called == Encoded(wire={"helper": "ModelInput.from_ints", "args": {"tokens": [1, 2]}})
-    assert requested == Encoded(
-        wire={
+    assert called == Returned(value={"helper": "ModelInput.from_ints", "args": {"tokens": [1, 2]}})
+    assert requested == Returned(
+        value={
             "endpoint": "models.get_info",
             "args": {"model_id": "m"},
             "base_url": "http://127.0.0.1:9",
         }
     )
-    assert [type(r).__name__ for r in batched] == ["Encoded", "Encoded"]
+    assert [type(r).__name__ for r in batched] == ["Returned", "Returned"]
 
 
 def test_a_payload_json_cannot_carry_is_an_error_of_that_request_only() -> None:

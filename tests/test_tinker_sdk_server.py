@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conformance import SpecPack
-from conformance.adapters import Encoded, Inspected
+from conformance.adapters import Encoded, Inspected, Returned
 from conformance.cases import load_type_cases
 from conformance.reference._classes import installed_version
 from conformance.reference.adapter import TinkerSdkAdapter
@@ -143,8 +143,8 @@ def test_a_session_means_what_the_adapter_means(sdk_pack: SpecPack) -> None:
 
 
 def _value(result: Any) -> Any:
-    assert isinstance(result, Encoded), result
-    return json.loads(json.dumps(result.wire))
+    assert isinstance(result, Returned), result
+    return json.loads(json.dumps(result.value))
 
 
 def _wire(result: Any) -> Any:

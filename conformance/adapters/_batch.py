@@ -84,7 +84,7 @@ def answer_of(call: Call, result: OpResult) -> OpResult:
     """``result`` where ``call``'s op may answer it, else a protocol error: an
     in-process adapter that answers ``decode`` with a shape broke the contract
     as surely as a program that sends garbage."""
-    if isinstance(result, ANSWERS[call.op] | _ALWAYS):
+    if isinstance(result, (ANSWERS[call.op], *_ALWAYS)):
         return result
     return ProtocolError(
         message=f"{call.op} {call.name!r} was answered with {type(result).__name__}, "

@@ -14,7 +14,14 @@ __all__ = ["Adapter"]
 @runtime_checkable
 class Adapter(Protocol):
     """Drives one implementation. Ops never raise for what the implementation
-    does; they return a result (conformance.adapters._results)."""
+    does; they return a result (conformance.adapters._results).
+
+    Checks reach an adapter only through ``batch`` (``checks._common.ask``).
+    The ops ``OPTIONAL_OPS`` (``call(helper, args)``: a helper behaviour,
+    answered ``Returned({"returned", "self"?})``; ``request(endpoint, args,
+    base_url)``: one API call against the loopback mock server, answered
+    ``Returned(value)``) are optional methods: ``SequentialBatch`` answers
+    ``Unsupported(what="op")`` for an adapter that lacks them."""
 
     def hello(self) -> Hello: ...
 
@@ -28,15 +35,6 @@ class Adapter(Protocol):
 
     def inspect(self, type_name: str, payload: Any) -> OpResult:
         """The native shape of the decoded value, in the neutral vocabulary."""
-        ...
-
-    def call(self, helper: str, args: dict[str, Any]) -> OpResult:
-        """Run a helper behaviour (``ModelInput.append_int``, ...); answer
-        ``{"returned": ..., "self": ...}`` (docs/BEHAVIOURS.md)."""
-        ...
-
-    def request(self, endpoint: str, args: dict[str, Any], base_url: str) -> OpResult:
-        """Perform one API call against the loopback mock server at ``base_url``."""
         ...
 
     def batch(self, calls: Sequence[Call]) -> list[OpResult]:

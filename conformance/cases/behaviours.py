@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance._data import FIXTURES_ROOT
+from conformance._data import FIXTURES_ROOT, META_DIR, load_json
 from conformance.cases._load import CaseKind, load
 
 __all__ = [
@@ -26,8 +26,11 @@ __all__ = [
 ]
 
 #: The neutral error kinds of a helper (Python's ValueError, KeyError,
-#: TypeError and NotImplementedError in the reference).
-ERROR_KINDS = ("invalid-value", "unknown-key", "invalid-type", "unsupported")
+#: TypeError and NotImplementedError in the reference), as the meta-schema
+#: of behaviour vectors lists them.
+ERROR_KINDS: tuple[str, ...] = tuple(
+    load_json(META_DIR / "behaviour-case.schema.json")["$defs"]["error-kind"]["enum"]
+)
 
 #: The curated inputs the vectors are generated from, next to the helper folders.
 INPUTS_FILE = "inputs.json"

@@ -3,6 +3,7 @@
 from conformance.checks import behaviour, endpoints, parity, roundtrip, shape, strictness
 from conformance.checks._registry import (
     CHECKS,
+    SUPPORT_CHECK,
     Check,
     CheckContext,
     Outcome,
@@ -11,6 +12,15 @@ from conformance.checks._registry import (
     check,
 )
 
-__all__ = ["CHECKS", "Check", "CheckContext", "Outcome", "Passed", "Skipped", "check"]
+__all__ = [
+    "CHECKS",
+    "SUPPORT_CHECK",
+    "Check",
+    "CheckContext",
+    "Outcome",
+    "Passed",
+    "Skipped",
+    "check",
+]
 
 del behaviour, endpoints, parity, roundtrip, shape, strictness

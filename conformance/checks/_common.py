@@ -19,10 +19,10 @@ from conformance.adapters import (
     Unsupported,
 )
 from conformance.adapters._batch import answer_of
-from conformance.checks._registry import CheckContext
+from conformance.checks._registry import SUPPORT_CHECK, CheckContext
 from conformance.findings import Finding
 
-__all__ = ["CHUNK", "answers", "ask", "failure_finding"]
+__all__ = ["CHUNK", "answers", "ask", "failure_finding", "lacks_op"]
 
 #: Calls per ``Adapter.batch``: checks judge one chunk while the next is unasked,
 #: so outcomes stream and a subprocess adapter saves a round trip per call.
@@ -74,24 +74,26 @@ def failure_finding(
     """The finding for an unsupported type/op or a misbehaving implementation,
     or None when the result is an ordinary answer the check must judge.
 
-    A missing type is reported under the check name ``support`` so that every
-    check that meets it yields the same key, and the run keeps it once. An
+    A missing type is reported under ``SUPPORT_CHECK`` so that every check
+    that meets it yields the same key, and the run keeps it once. An
     adapter that broke the protocol (``ProtocolError``) is told apart from
     an implementation that failed (crash, hang, internal error).
     """
     if isinstance(result, Unsupported):
         if result.what == "type":
             return ctx.finding(
-                check="support",
+                check=SUPPORT_CHECK,
                 category="missing-type",
                 type_name=type_name,
                 message=f"{type_name} is not implemented",
                 case=case,
             )
+        # A missing op is the adapter's, whatever subject asked it: one finding
+        # (one key) per check, however many subjects met it.
         return ctx.finding(
             check=check,
             category="op-unsupported",
-            type_name=type_name,
+            type_name=None if result.what == "op" else type_name,
             message=f"the adapter does not support {result.what} {result.name!r}",
             case=case,
         )
@@ -122,3 +124,9 @@ def failure_finding(
             stderr=result.stderr,
         )
     return None
+
+
+def lacks_op(result: OpResult) -> bool:
+    """The adapter answered that it lacks the op itself: asking it again for
+    the next subject would only repeat that."""
+    return isinstance(result, Unsupported) and result.what == "op"

@@ -17,7 +17,20 @@ from conformance.cases import BehaviourCase, EndpointCase, TypeCase
 from conformance.findings import Finding, GapRules
 from conformance.spec import SpecPack
 
-__all__ = ["CHECKS", "Check", "CheckContext", "Outcome", "Passed", "Skipped", "check"]
+__all__ = [
+    "CHECKS",
+    "SUPPORT_CHECK",
+    "Check",
+    "CheckContext",
+    "Outcome",
+    "Passed",
+    "Skipped",
+    "check",
+]
+
+#: The pseudo-check a missing type is filed under, whichever check met it:
+#: so every check yields the same key and the run keeps it once.
+SUPPORT_CHECK = "support"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,14 +79,22 @@ class CheckContext:
         category: str,
         type_name: str | None,
         message: str,
+        subject: str | None = None,
         **facts: Any,
     ) -> Finding:
-        """A finding with severity from the gap rules, never from the check."""
+        """A finding with severity from the gap rules, never from the check.
+        ``subject`` is the kind of what ``type_name`` names; by default the
+        check's own (a type, for the support pseudo-check), or the adapter
+        where nothing is named."""
         entry = self.pack.types.get(type_name) if type_name is not None else None
         kind = entry["kind"] if entry is not None else None
+        if subject is None:
+            registered = CHECKS.get(check)
+            subject = registered.subject if registered is not None else "type"
         return Finding(
             check=check,
             category=category,
+            subject=subject if type_name is not None else "adapter",
             severity=self.rules.severity(category, type_name=type_name, kind=kind),
             type_name=type_name,
             message=message,
@@ -87,22 +108,30 @@ CheckFn = Callable[[CheckContext], Iterator[Outcome]]
 
 @dataclass(frozen=True)
 class Check:
+    """A registered check: what it judges (``subject``: the kind of subject
+    its outcomes name, type, helper or endpoint) and whether its cases are
+    generated (its failures get replay files)."""
+
     name: str
     description: str
     run: CheckFn
+    subject: str = "type"
+    generated: bool = False
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def check(name: str, description: str) -> Callable[[CheckFn], CheckFn]:
+def check(
+    name: str, description: str, *, subject: str = "type", generated: bool = False
+) -> Callable[[CheckFn], CheckFn]:
     """Register a check under ``name`` (decorator)."""
 
     def register(fn: CheckFn) -> CheckFn:
         if name in CHECKS:
             msg = f"check {name!r} registered twice"
             raise ValueError(msg)
-        CHECKS[name] = Check(name, description, fn)
+        CHECKS[name] = Check(name, description, fn, subject=subject, generated=generated)
         return fn
 
     return register

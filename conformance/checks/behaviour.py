@@ -19,7 +19,7 @@ from typing import Any
 from conformance._json import json_equal, short
 from conformance.adapters import Call, OpResult, Rejected, Returned, Unsupported
 from conformance.cases import BehaviourCase, load_behaviour_cases
-from conformance.checks._common import answers, failure_finding
+from conformance.checks._common import answers, failure_finding, lacks_op
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
 
 __all__ = ["judge_behaviour"]
@@ -31,6 +31,7 @@ CHECK = "behaviour"
     CHECK,
     "every helper behaviour vector returns (or raises) what the reference does "
     "and leaves its receiver unchanged",
+    subject="helper",
 )
 def behaviour(ctx: CheckContext) -> Iterator[Outcome]:
     vectors = ctx.behaviours
@@ -40,6 +41,8 @@ def behaviour(ctx: CheckContext) -> Iterator[Outcome]:
         ctx.adapter, vectors, lambda v: Call.call(v.helper, dict(v.args))
     ):
         yield from judge_behaviour(ctx, vector, result)
+        if lacks_op(result):
+            return
 
 
 def judge_behaviour(

@@ -67,7 +67,7 @@ from conformance._data import pointer
 from conformance._json import json_equal, json_kind, short
 from conformance.adapters import Call, OpResult, Rejected, Returned, Unsupported
 from conformance.cases import EndpointCase, load_endpoint_cases
-from conformance.checks._common import ask, failure_finding
+from conformance.checks._common import ask, failure_finding, lacks_op
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
 from conformance.findings import Finding
 from conformance.mock_server import CannedResponse, MockTinkerServer, RecordedRequest
@@ -102,7 +102,11 @@ def served(case: EndpointCase) -> list[CannedResponse]:
     return [CannedResponse.from_json(r) for r in case.responses] + [TERMINATOR]
 
 
-@check(CHECK, "every endpoint vector: the HTTP requests sent for an API call, and its result")
+@check(
+    CHECK,
+    "every endpoint vector: the HTTP requests sent for an API call, and its result",
+    subject="endpoint",
+)
 def endpoints(ctx: CheckContext) -> Iterator[Outcome]:
     cases = ctx.endpoints
     if cases is None:
@@ -118,6 +122,8 @@ def endpoints(ctx: CheckContext) -> Iterator[Outcome]:
             yield from judge(
                 ctx, case, result, recorded, started=started, finished=finished, missing=missing
             )
+            if lacks_op(result):
+                return
 
 
 def judge(

@@ -78,7 +78,11 @@ def fixture_roundtrip(ctx: CheckContext) -> Iterator[Outcome]:
         )
 
 
-@check("property-roundtrip", "payloads generated from each schema survive decode and encode")
+@check(
+    "property-roundtrip",
+    "payloads generated from each schema survive decode and encode",
+    generated=True,
+)
 def property_roundtrip(ctx: CheckContext) -> Iterator[Outcome]:
     """The expected result of a generated payload is the reference's own
     round trip of it (float32 tensors, for one, come back rounded); a payload

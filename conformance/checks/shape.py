@@ -16,10 +16,10 @@ from conformance.adapters import Call, Encoded, OpResult, Rejected
 from conformance.cases import TypeCase
 from conformance.checks._common import CHUNK, ask, failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, check
+from conformance.spec import STRUCT_KINDS
 
 __all__: list[str] = []
 
-_STRUCT_KINDS = ("request", "response", "event", "nested")
 #: Types per pair of batches (constructors, then probes): about CHUNK calls each.
 _TYPES_PER_BATCH = CHUNK // 4
 
@@ -34,7 +34,7 @@ def shape(ctx: CheckContext) -> Iterator[Outcome]:
     structs = [
         (type_name, case, _required_args(ctx.pack.schemas[type_name], case.payload))
         for type_name, case in sorted(minimal.items())
-        if ctx.pack.types[type_name]["kind"] in _STRUCT_KINDS
+        if ctx.pack.types[type_name]["kind"] in STRUCT_KINDS
     ]
     # Per group of types: every constructor with the required arguments, then
     # the probes of the types whose constructor answered (a refusal ends a type).

@@ -65,9 +65,7 @@ def judge(
     baseline: Baseline | None = None,
     strict: bool = False,
 ) -> Verdict:
-    if fail_on not in rules.data["severities"]:
-        msg = f"--fail-on {fail_on!r}: expected one of {', '.join(rules.data['severities'])}"
-        raise ValueError(msg)
+    rules.check_threshold(fail_on)
     real = [g for g in gaps if not g.enhancement]
     listed = baseline.accepted if baseline else {}
     at_or_above = [g for g in real if rules.rank(g.severity) <= rules.rank(fail_on)]

@@ -24,8 +24,6 @@ __all__ = [
     "subject_kind",
 ]
 
-#: Which kind of subject a check's ``type_name`` names.
-_KIND_OF_CHECK = {"behaviour": "helper", "endpoints": "endpoint"}
 _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
@@ -58,9 +56,8 @@ class Gap:
 
 
 def subject_kind(finding: Mapping[str, Any]) -> str:
-    if not finding.get("type"):
-        return "adapter"
-    return _KIND_OF_CHECK.get(str(finding["check"]), "type")
+    """What a raw finding names: type, helper, endpoint, or the adapter."""
+    return str(finding["subject"])
 
 
 def normalize_field(field: str) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance._data import load_json
 from conformance.cases import load_behaviour_cases
 from conformance.findings import load_gap_rules
 from conformance.gaps._ids import GapIds
 from conformance.gaps._model import domain_of, gap_code, gap_key, group
+from conformance.results import load_results
 from conformance.spec import available_versions, load_pack
 
 __all__ = ["register_results", "register_universe"]
@@ -38,9 +38,9 @@ def register_universe(ids: GapIds) -> None:
 
 
 def register_results(ids: GapIds, path: Path) -> None:
-    raw = load_json(path)
+    raw = load_results(path)
     rules = load_gap_rules()
-    for gap in group(raw["findings"], load_pack(raw["spec_version"]), rules, ids):
+    for gap in group(raw.findings, load_pack(raw.spec_version), rules, ids):
         if gap.registered or gap.enhancement:
             continue
         about = {

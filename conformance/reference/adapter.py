@@ -68,8 +68,8 @@ from conformance.reference._read import (
     wire_name,
 )
 from conformance.reference._wire import to_wire
-from conformance.shapes import STRUCT_KINDS, Shape
-from conformance.spec import SpecPack
+from conformance.shapes import Shape
+from conformance.spec import STRUCT_KINDS, SpecPack
 
 __all__ = ["TinkerSdkAdapter"]
 

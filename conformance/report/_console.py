@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from conformance.checks import Outcome, Passed, Skipped
+from conformance.checks import SUPPORT_CHECK, Outcome, Passed, Skipped
 from conformance.runner import RunResult
 
 __all__ = ["ProgressHandler", "summary_table"]
@@ -66,8 +66,8 @@ def summary_table(result: RunResult) -> Table:
             str(result.skipped[name]),
             str(by_check[name]),
         )
-    if by_check["support"]:
-        table.add_row("support", "-", "-", "-", str(by_check["support"]))
+    if by_check[SUPPORT_CHECK]:
+        table.add_row(SUPPORT_CHECK, "-", "-", "-", str(by_check[SUPPORT_CHECK]))
     severity = Counter(f.severity for f in result.gaps)
     table.caption = (
         f"{result.total} checks in {result.seconds:.1f}s; "

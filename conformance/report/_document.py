@@ -17,12 +17,14 @@ from typing import Any
 from conformance._data import check_data
 from conformance.findings import GapRules
 from conformance.gaps import Gap, Verdict
+from conformance.results import RawResults
 from conformance.spec import SpecPack
 from conformance.spec.diff import describe
 
 __all__ = [
     "REPORT_SCHEMA",
     "REPORT_SCHEMA_ID",
+    "STATUSES",
     "build_document",
     "check_document",
     "gaps_by_area",
@@ -32,13 +34,12 @@ REPORT_SCHEMA = "../report/report.schema.json"  # relative to schemas/meta/
 REPORT_SCHEMA_ID = "urn:tinker-conformance:report:report"
 FORMAT = 1
 
-#: Checks that judge types (the others judge helpers and endpoints).
-_HELPER_CHECK, _ENDPOINT_CHECK = "behaviour", "endpoints"
-_STATUSES = ("complete", "partial", "missing", "unchecked")
+#: How far a subject is implemented, best first (report.schema.json ``status``).
+STATUSES = ("complete", "partial", "missing", "unchecked")
 
 
 def build_document(
-    raw: Mapping[str, Any],
+    raw: RawResults,
     pack: SpecPack,
     gaps: Sequence[Gap],
     rules: GapRules,
@@ -47,48 +48,47 @@ def build_document(
     date: str,
 ) -> dict[str, Any]:
     real = [g for g in gaps if not g.enhancement]
-    covered: Mapping[str, Mapping[str, int]] = raw.get("covered", {})
-    type_runs: Counter[str] = Counter()
-    for check, subjects in covered.items():
-        if check not in (_HELPER_CHECK, _ENDPOINT_CHECK):
-            type_runs.update(subjects)
+    covered = raw.covered
+    type_runs = raw.checked_subjects("type")
+    endpoint_runs = raw.checked_subjects("endpoint")
+    helper_runs = raw.checked_subjects("helper")
 
-    types = [_type_row(name, pack, real, type_runs[name], rules) for name in sorted(pack.types)]
+    types = [
+        _type_row(name, pack, real, type_runs.get(name, 0), rules) for name in sorted(pack.types)
+    ]
     endpoints = [
         _subject_row(
             "endpoint",
             str(ep["id"]),
             real,
-            covered.get(_ENDPOINT_CHECK, {}).get(str(ep["id"]), 0),
+            endpoint_runs.get(str(ep["id"]), 0),
             rules,
             method=ep["method"],
             path=ep["path"],
         )
         for ep in sorted(pack.endpoints, key=lambda e: str(e["id"]))
     ]
-    helper_names = set(covered.get(_HELPER_CHECK, {})) | {
-        g.subject for g in gaps if g.kind == "helper"
-    }
+    helper_names = set(helper_runs) | {g.subject for g in gaps if g.kind == "helper"}
     helpers = [
-        _subject_row("helper", name, real, covered.get(_HELPER_CHECK, {}).get(name, 0), rules)
+        _subject_row("helper", name, real, helper_runs.get(name, 0), rules)
         for name in sorted(helper_names)
     ]
     domains = _domains(types, endpoints, helpers, rules)
-    implementation = dict(raw["implementation"])
+    implementation = dict(raw.implementation)
     by_severity = Counter(g.severity for g in real)
     return {
         "$schema": REPORT_SCHEMA_ID,
         "format": FORMAT,
         "title": (
             f"Gap Analysis: {implementation['name']} {implementation['version']} "
-            f"vs tinker {raw['spec_version']}"
+            f"vs tinker {raw.spec_version}"
         ),
         "date": date,
         "implementation": implementation,
-        "reference": {"sdk": "tinker", "version": raw["spec_version"]},
+        "reference": {"sdk": "tinker", "version": raw.spec_version},
         "run": {
             **{
-                key: raw.get(key)
+                key: raw.data.get(key)
                 for key in ("checks", "executed", "passed", "skipped", "total", "seconds", "error")
             },
             "covered": {check: dict(subjects) for check, subjects in covered.items()},
@@ -183,7 +183,7 @@ def _subject_row(
 
 def _counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     counts = Counter(str(r["status"]) for r in rows)
-    return {"total": len(rows), **{s: counts[s] for s in _STATUSES}, "completeness": _percent(rows)}
+    return {"total": len(rows), **{s: counts[s] for s in STATUSES}, "completeness": _percent(rows)}
 
 
 def _percent(rows: Sequence[Mapping[str, Any]]) -> float | None:

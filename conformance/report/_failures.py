@@ -7,14 +7,11 @@ import json
 import shlex
 from pathlib import Path
 
-from conformance.checks import Outcome
+from conformance.checks import CHECKS, Outcome
 from conformance.findings import Finding
 from conformance.runner import RunResult
 
-__all__ = ["GENERATED_CHECKS", "FailureWriter"]
-
-#: Checks whose cases are generated, not golden: only they need replay files.
-GENERATED_CHECKS = frozenset({"property-roundtrip"})
+__all__ = ["FailureWriter"]
 
 
 class FailureWriter:
@@ -28,7 +25,9 @@ class FailureWriter:
         return
 
     def handle(self, outcome: Outcome) -> None:
-        if not isinstance(outcome, Finding) or outcome.check not in GENERATED_CHECKS:
+        # Only checks whose cases are generated, not golden, need replay files.
+        registered = CHECKS.get(outcome.check) if isinstance(outcome, Finding) else None
+        if not isinstance(outcome, Finding) or registered is None or not registered.generated:
             return
         path = self.folder / f"{outcome.check}-{outcome.type_name}-{outcome.key}.json"
         if path.exists():

@@ -55,14 +55,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from conformance.report._document import gaps_by_area
+from conformance.report._document import STATUSES, gaps_by_area
 from conformance.report._values import TRUNCATE_AT, percent, pretty
 
 __all__ = ["TRUNCATE_AT", "render_html"]
 
-#: The severities that always get a hook and a row, most severe first.
-_SEVERITIES = ("critical", "high", "medium", "low")
-_STATUSES = ("complete", "partial", "missing", "unchecked")
 _GROUPS = ("types", "endpoints", "helpers")
 #: Chart geometry (SVG user units).
 _LABEL_WIDTH, _BAR_MAX, _ROW, _BAR_HEIGHT = 230, 520, 26, 18
@@ -107,11 +104,11 @@ def _view(doc: Mapping[str, Any]) -> dict[str, Any]:
     gaps: Sequence[Mapping[str, Any]] = doc["gaps"]
     enhancements: Sequence[Mapping[str, Any]] = doc["enhancements"]
     by_severity: Mapping[str, int] = doc["summary"]["gaps"]["by_severity"]
-    severities = [*_SEVERITIES, *sorted(s for s in by_severity if s not in _SEVERITIES)]
     return {
-        "severities": [(s, by_severity.get(s, 0)) for s in severities],
+        # every severity of the gap rules, most severe first, each with a hook and a row
+        "severities": list(by_severity.items()),
         "groups": [(g, doc["summary"][g]) for g in _GROUPS],
-        "statuses": _STATUSES,
+        "statuses": STATUSES,
         "chart": _chart(doc["domains"]),
         "type_tables": _type_tables(doc),
         "field_types": {str(t["type"]) for t in doc["fields"]},

@@ -14,13 +14,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from conformance.checks import SUPPORT_CHECK
+
 __all__ = ["render_junit"]
 
 #: Characters XML 1.0 cannot carry (an implementation's stderr may hold any).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-#: Findings of an unsupported type are reported by every check under this name.
-_SUPPORT = "support"
 
 
 def render_junit(doc: Mapping[str, Any]) -> str:
@@ -35,7 +34,7 @@ def render_junit(doc: Mapping[str, Any]) -> str:
     totals = {"tests": 0, "failures": 0}
     for check in run["checks"]:
         subjects = set(run["covered"].get(check, {}))
-        mine = [g for g in gaps if check in g["checks"] or _SUPPORT in g["checks"]]
+        mine = [g for g in gaps if check in g["checks"] or SUPPORT_CHECK in g["checks"]]
         subjects |= {g["subject"] for g in gaps if check in g["checks"]}
         suite = ET.SubElement(root, "testsuite", name=check)
         counts = {"tests": 0, "failures": 0}

@@ -19,7 +19,8 @@ from conformance.report._document import build_document, check_document
 from conformance.report._html import render_html
 from conformance.report._junit import render_junit
 from conformance.report._markdown import render_markdown
-from conformance.spec import load_pack
+from conformance.results import RawResults
+from conformance.spec import SpecPack
 
 __all__ = ["FORMATS", "Outputs", "write_reports"]
 
@@ -46,8 +47,9 @@ class Outputs:
 
 
 def write_reports(
-    raw: Mapping[str, Any],
+    raw: RawResults,
     *,
+    pack: SpecPack,
     out_dir: Path,
     stem: str,
     formats: Sequence[str],
@@ -59,8 +61,7 @@ def write_reports(
     date: str | None = None,
 ) -> Outputs:
     """Group, judge, check the document against its schema, then write."""
-    pack = load_pack(str(raw["spec_version"]))
-    gaps = group(raw["findings"], pack, rules, ids)
+    gaps = group(raw.findings, pack, rules, ids)
     verdict = judge(gaps, rules, fail_on=fail_on, baseline=baseline, strict=strict)
     document = build_document(
         raw,

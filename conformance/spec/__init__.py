@@ -1,5 +1,11 @@
 """Spec packs: the versioned schemas and index every check reads."""
 
-from conformance.spec._pack import SpecPack, available_versions, load_pack, type_urn
+from conformance.spec._pack import (
+    STRUCT_KINDS,
+    SpecPack,
+    available_versions,
+    load_pack,
+    type_urn,
+)
 
-__all__ = ["SpecPack", "available_versions", "load_pack", "type_urn"]
+__all__ = ["STRUCT_KINDS", "SpecPack", "available_versions", "load_pack", "type_urn"]

@@ -22,7 +22,11 @@ from referencing.exceptions import Unresolvable
 from conformance._data import SCHEMAS_ROOT, load_checked, load_json, pointer
 from conformance._errors import SpecError
 
-__all__ = ["SpecPack", "available_versions", "load_pack", "type_urn"]
+__all__ = ["STRUCT_KINDS", "SpecPack", "available_versions", "load_pack", "type_urn"]
+
+#: index.json kinds whose types are structs (fields, a constructor), as
+#: opposed to enums, unions and aliases.
+STRUCT_KINDS = frozenset({"request", "response", "event", "nested"})
 
 _URN_PREFIX = "urn:tinker-conformance:schema"
 
