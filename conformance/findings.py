@@ -31,7 +31,7 @@ class Finding:
     category: str
     severity: str
     type_name: str | None
-    #: What ``type_name`` names: type | helper | endpoint, or adapter (none named).
+    #: What ``type_name`` names: type | helper | endpoint | op, or adapter (none named).
     subject: str = "type"
     field: str = ""  # JSON pointer inside the type, "" for the whole type
     case: str = ""  # fixture path or generated example id

@@ -89,11 +89,13 @@ def failure_finding(
                 case=case,
             )
         # A missing op is the adapter's, whatever subject asked it: one finding
-        # (one key) per check, however many subjects met it.
+        # (one key) per op, however many subjects met it.
+        op = result.what == "op"
         return ctx.finding(
             check=check,
             category="op-unsupported",
-            type_name=None if result.what == "op" else type_name,
+            type_name=result.name if op else type_name,
+            subject="op" if op else None,
             message=f"the adapter does not support {result.what} {result.name!r}",
             case=case,
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance._data import check_data
+from conformance.cases import load_behaviour_cases
 from conformance.findings import GapRules
 from conformance.gaps import Gap, Verdict
 from conformance.results import RawResults
@@ -68,7 +69,12 @@ def build_document(
         )
         for ep in sorted(pack.endpoints, key=lambda e: str(e["id"]))
     ]
-    helper_names = set(helper_runs) | {g.subject for g in gaps if g.kind == "helper"}
+    # The reference's helpers are those its behaviour vectors call: listed
+    # whether or not this run reached them.
+    reference_helpers = {c.helper for c in load_behaviour_cases(pack.version)}
+    helper_names = (
+        reference_helpers | set(helper_runs) | {g.subject for g in gaps if g.kind == "helper"}
+    )
     helpers = [
         _subject_row("helper", name, real, helper_runs.get(name, 0), rules)
         for name in sorted(helper_names)
@@ -126,11 +132,14 @@ def check_document(document: Mapping[str, Any], source: Path) -> None:
 
 def gaps_by_area(document: Mapping[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
     """The detailed gaps in sections, as every readable format shows them:
-    per type domain, helpers per owner's domain, endpoints, the adapter."""
+    per type domain, helpers per owner's domain, endpoints, the adapter (its
+    missing ops and its own failures)."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for gap in document["gaps"]:
-        if gap["kind"] in ("endpoint", "adapter"):
-            area = {"endpoint": "API endpoints", "adapter": "The adapter"}[gap["kind"]]
+        if gap["kind"] in ("endpoint", "op", "adapter"):
+            area = {"endpoint": "API endpoints", "op": "The adapter", "adapter": "The adapter"}[
+                gap["kind"]
+            ]
         else:
             prefix = "Helpers of " if gap["kind"] == "helper" else ""
             area = prefix + str(gap["domain"] or "other").title()
