@@ -243,6 +243,30 @@ class StringifiesIntegers(Mutant):
         return result
 
 
+class AnswersDecodeWithAShape(Mutant):
+    """Answers decode of a LoraConfig with an inspect result: the adapter broke
+    its contract, as surely as a program printing garbage."""
+
+    name = "answers-decode-with-a-shape"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        if type_name == "LoraConfig":
+            return Inspected(shape={"type": "struct:LoraConfig", "fields": {}})
+        return self.inner.decode(type_name, payload)
+
+
+class RaisesOnCursor(Mutant):
+    """An in-process implementation whose decoder raises on Cursor (not a
+    validation error): that call is an adapter error, the rest goes on."""
+
+    name = "raises-on-cursor"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        if type_name == "Cursor":
+            raise RuntimeError("decoder blew up")
+        return self.inner.decode(type_name, payload)
+
+
 @dataclass(frozen=True)
 class Expectation:
     mutant: type[Mutant]
@@ -297,4 +321,6 @@ EXPECTATIONS = [
     ),
     Expectation(CursorAsMap, "type-parity", "type-weakened", "TrainingRunsResponse", "/cursor"),
     Expectation(StringifiesIntegers, "fixture-roundtrip", "type-changed", "Cursor", "/offset"),
+    Expectation(AnswersDecodeWithAShape, "fixture-roundtrip", "protocol-error", "LoraConfig"),
+    Expectation(RaisesOnCursor, "fixture-roundtrip", "adapter-error", "Cursor"),
 ]

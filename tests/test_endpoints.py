@@ -29,7 +29,7 @@ from jsonschema import Draft202012Validator
 import conformance.checks.endpoints as endpoints_check
 from conformance import SpecPack
 from conformance._data import FIXTURES_ROOT, META_DIR, load_json
-from conformance.adapters import OpResult, Returned, SequentialBatch, Unsupported
+from conformance.adapters import OpResult, Rejected, Returned, SequentialBatch, Unsupported
 from conformance.cases import EndpointCase, load_endpoint_cases, load_type_cases
 from conformance.checks import CheckContext, Passed
 from conformance.checks.endpoints import judge, served
@@ -487,6 +487,54 @@ def test_a_dropped_body_field_is_data_loss(
     endpoint = "models.get_info"
     outcomes = _run(sdk_pack, GetInfoWithoutModelId(sdk_pack), monkeypatch, _for(endpoint))
     assert _has(outcomes, "data-loss", endpoint, "/requests/0/json/model_id")
+
+
+class StatusAsInternalError(Reference):
+    """Maps every API error to a 500, as a client that loses the status would."""
+
+    def request(self, endpoint: str, args: dict[str, Any], base_url: str) -> OpResult:
+        result = super().request(endpoint, args, base_url)
+        if isinstance(result, Rejected) and result.status is not None:
+            return replace(result, status=500)
+        return result
+
+
+class KindlessErrors(Reference):
+    """Raises its own error type, of no neutral kind, for every failed call."""
+
+    def request(self, endpoint: str, args: dict[str, Any], base_url: str) -> OpResult:
+        result = super().request(endpoint, args, base_url)
+        if isinstance(result, Rejected):
+            return Rejected(message=f"ClientError: {result.message}")
+        return result
+
+
+@pytest.mark.sdk
+def test_a_wrong_error_status_is_caught(
+    sdk_pack: SpecPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The status travels as a fact of the rejection (``Rejected.status``),
+    never read out of its message."""
+    endpoint = "weights.delete_checkpoint"
+    outcomes = _run(
+        sdk_pack,
+        StatusAsInternalError(sdk_pack),
+        monkeypatch,
+        lambda c: c.endpoint == endpoint and c.id.endswith("/not-found.json"),
+    )
+    assert _has(outcomes, "value-changed", endpoint, "/result/error/status")
+
+
+@pytest.mark.sdk
+def test_an_error_of_no_kind_is_caught(sdk_pack: SpecPack, monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint = "weights.delete_checkpoint"
+    outcomes = _run(
+        sdk_pack,
+        KindlessErrors(sdk_pack),
+        monkeypatch,
+        lambda c: c.endpoint == endpoint and c.id.endswith("/not-found.json"),
+    )
+    assert _has(outcomes, "value-changed", endpoint, "/result/error/kind")
 
 
 @pytest.mark.sdk

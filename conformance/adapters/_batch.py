@@ -7,6 +7,7 @@ it inherits ``SequentialBatch``: the one loop that asks its own ops in turn.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -118,7 +119,20 @@ def run_call(adapter: _Ops, call: Call) -> OpResult:
 
 
 class SequentialBatch:
-    """``batch`` for adapters without a cheaper way: each call in turn."""
+    """``batch`` for adapters without a cheaper way: each call in turn. An op
+    that raises (an in-process implementation's exception, whatever it is)
+    is an ``Errored`` for that call alone: the run goes on."""
 
     def batch(self: _Ops, calls: Sequence[Call]) -> list[OpResult]:
-        return [run_call(self, call) for call in calls]
+        results: list[OpResult] = []
+        for call in calls:
+            try:
+                results.append(run_call(self, call))
+            except Exception as exc:
+                results.append(
+                    Errored(
+                        message=f"{call.op} {call.name!r} raised {type(exc).__name__}: {exc}",
+                        stderr="".join(traceback.format_exception(exc)),
+                    )
+                )
+        return results
