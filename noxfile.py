@@ -109,6 +109,8 @@ def schemas(session: nox.Session) -> None:
             "diff",
             PACKS[0],
             PACKS[-1],
+            "--out",
+            str(_changelog()),
             external=True,
         )
 
@@ -123,7 +125,16 @@ def fixtures(session: nox.Session) -> None:
         session.run(tool, *args, external=True)
 
 
+#: The checked-in example reports: only the sessions below write here.
 REPORTS = ROOT / "reports"
+#: Where those sessions put a run's raw results (REPORTS/raw) and failures.
+IN_REPORTS = ["--output-dir", str(REPORTS), "--report", str(REPORTS)]
+
+
+def _changelog() -> Path:
+    return REPORTS / f"changelog-{PACKS[0]}-to-{PACKS[-1]}.md"
+
+
 #: An implementation in another language, through the subprocess protocol.
 JS_ADAPTER = ("node", ROOT / "adapters" / "js" / "tinker-adapter.mjs", "0.15.0")
 
@@ -135,11 +146,14 @@ def _self_audits(session: nox.Session, options: list[str]) -> None:
         tool = str(_sdk_env(session, version) / "tinker-conformance")
         session.run(tool, "schemas", "generate", "--sdk-version", version, "--check", external=True)
         session.run(
-            tool, "run", "--adapter", "tinker", "--spec", version, "--report", str(REPORTS),
+            tool, "run", "--adapter", "tinker", "--spec", version, *IN_REPORTS,
             *options, external=True,
         )  # fmt: skip
     newest = _sdk_env(session, PACKS[-1]) / "tinker-conformance"
-    session.run(str(newest), "schemas", "diff", PACKS[0], PACKS[-1], external=True)
+    session.run(
+        str(newest), "schemas", "diff", PACKS[0], PACKS[-1], "--out", str(_changelog()),
+        external=True,
+    )  # fmt: skip
 
 
 @nox.session(default=False)
@@ -182,7 +196,7 @@ def reports(session: nox.Session) -> None:
     for spec, command in runs:
         session.run(
             str(_sdk_env(session, spec) / "tinker-conformance"), "run",
-            "--adapter", f"subprocess:{command}", "--spec", spec, "--report", str(REPORTS),
+            "--adapter", f"subprocess:{command}", "--spec", spec, *IN_REPORTS,
             *options, external=True, success_codes=[0, 1],
         )  # fmt: skip
 

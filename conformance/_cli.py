@@ -1,9 +1,12 @@
 """The ``tinker-conformance`` command line.
 
 Exit codes (every command):
-  0  success, nothing found
-  1  findings: the check ran and the implementation or pack differs
-  2  usage error or bad input (a missing/corrupt pack file names itself)
+  0  passed: nothing found, or the gate passed
+  1  the gate failed: gaps (or drift) the check found
+  2  usage error or bad input (a missing/corrupt file names itself and the
+     JSON pointer), found before a run starts
+  3  internal error: a crash of the suite itself; one line says what failed
+     and where the traceback was written
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from conformance._data import SCHEMAS_ROOT
+from conformance._data import PACKS_ENV, SCHEMAS_ROOT, use_packs
 from conformance._errors import ConformanceError
+from conformance._paths import inside, slug, writable
 from conformance.load import ADAPTER_HELP
 
 if TYPE_CHECKING:
@@ -26,16 +30,56 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+
+#: Where outputs go by default: one folder under the current directory.
+OUTPUT_DIR = Path("conformance-results")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tinker-conformance")
-def cli() -> None:
+@click.option(
+    "--packs",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    envvar=PACKS_ENV,
+    help="Read spec packs from DIR/schemas/<version>/ and their fixtures from "
+    "DIR/fixtures/<version>/ (a checkout, or a pack you generated) instead of the "
+    f"ones shipped with the suite. Also ${PACKS_ENV}.",
+)
+def cli(packs: Path | None) -> None:
     """Conformance and type-parity suite for clients of the Tinker API.
 
-    Exit codes: 0 clean, 1 findings or drift, 2 usage error or bad input.
+    Exit codes: 0 passed, 1 gate failed (gaps or drift), 2 usage error or bad
+    input, 3 internal error (a crash of the suite; the traceback is written
+    to a file named on stderr).
     """
+    if packs is not None:
+        if not (packs / "schemas").is_dir():
+            raise click.BadParameter(
+                f"{packs} has no schemas/ folder (expected DIR/schemas/<version>/)",
+                param_hint="--packs",
+            )
+        use_packs(packs)
+
+
+@cli.command("packs")
+def list_packs() -> None:
+    """List the spec packs in use and where they come from."""
+    from conformance._data import fixtures_dir, packs_dir, packs_origin
+    from conformance.spec import available_versions
+
+    versions = available_versions()
+    click.echo(f"packs: {packs_origin()}")
+    if not versions:
+        click.echo(f"no pack under {packs_dir()}", err=True)
+        sys.exit(EXIT_ERROR)
+    for version in versions:
+        fixtures = fixtures_dir() / version
+        click.echo(
+            f"{version:10} {packs_dir() / version}"
+            + (f"  (fixtures: {fixtures})" if fixtures.is_dir() else "  (no fixtures)")
+        )
 
 
 @cli.group()
@@ -181,22 +225,21 @@ def _record_fixtures(pack: Any, root: Path, notes: list[Any]) -> None:
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Markdown file to write [default: reports/changelog-OLD-to-NEW.md].",
+    help=f"Markdown file to write [default: {OUTPUT_DIR}/changelog-OLD-to-NEW.md].",
 )
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
-    default=SCHEMAS_ROOT,
-    show_default=True,
-    help="Root folder of the packs.",
+    default=None,
+    help="Root folder of the packs [default: the packs in use, see `packs`].",
 )
-def schemas_diff(old: str, new: str, out: Path | None, root: Path) -> None:
+def schemas_diff(old: str, new: str, out: Path | None, root: Path | None) -> None:
     """Write a Markdown changelog of wire changes between two packs."""
     from conformance.spec import load_pack
     from conformance.spec.diff import diff_packs, render_changelog
 
     changes = diff_packs(load_pack(old, root), load_pack(new, root))
-    target = out or root.parent / "reports" / f"changelog-{old}-to-{new}.md"
+    target = out or OUTPUT_DIR / f"changelog-{old}-to-{new}.md"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_changelog(changes), encoding="utf-8")
     click.echo(f"wrote {target} ({len(changes.entries)} changes)")
@@ -353,10 +396,19 @@ def _report(
 )
 @click.option("--seed", type=int, default=None, help="Seed of generated examples (overrides).")
 @click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=OUTPUT_DIR,
+    show_default=True,
+    help="Folder of the run's outputs: raw results in raw/, failing generated examples "
+    "in failures/.",
+)
+@click.option(
     "--results",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Raw results JSON [default: reports/raw/<name>-<version>-spec-<spec>.json].",
+    help="Raw results JSON [default: OUTPUT_DIR/raw/<name>-<version>-spec-<spec>.json, "
+    "name and version made safe for a file name].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (the default when CI is set).")
 @_TIMEOUT
@@ -382,6 +434,7 @@ def run_command(
     profile: str | None,
     examples: int | None,
     seed: int | None,
+    output_dir: Path,
     results: Path | None,
     quiet: bool,
     timeout: float,
@@ -408,6 +461,7 @@ def run_command(
     from conformance.cases import load_type_cases
     from conformance.checks import CheckContext
     from conformance.findings import load_gap_rules
+    from conformance.gaps import load_baseline
     from conformance.load import load_adapter
     from conformance.reference._classes import installed_version
     from conformance.report import (
@@ -419,9 +473,16 @@ def run_command(
     from conformance.runner import Handler, run
     from conformance.spec import load_pack
 
+    # Bad input is found before the run, not after it: the pack, the rules,
+    # the threshold, the baseline and the folders the run will write.
     pack = load_pack(spec_version)
     rules = load_gap_rules(layer=gap_rules)
-    rules.check_threshold(fail_on)  # bad input is found before the run, not after it
+    rules.check_threshold(fail_on)
+    if baseline is not None:
+        load_baseline(baseline)
+    for folder in (output_dir, report_dir, results.parent if results else None):
+        if folder is not None:
+            writable(folder)
     adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
     reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
     chosen = profile or ("ci" if os.environ.get("CI") else "local")
@@ -436,16 +497,11 @@ def run_command(
             reference=reference,
         )
         hello = adapter.hello()
-        target = results or (
-            SCHEMAS_ROOT.parent
-            / "reports"
-            / "raw"
-            / f"{hello.name}-{hello.version}-spec-{spec_version}.json"
-        )
+        stem = f"{slug(hello.name, hello.version)}-spec-{spec_version}"
+        target = results or inside(output_dir / "raw", f"{stem}.json")
+        _check_distinct(target, report_dir, stem, formats)
         console = Console(stderr=True)
-        failures = FailureWriter(
-            target.parent.parent / "failures" / target.stem, adapter_spec, spec_version
-        )
+        failures = FailureWriter(inside(output_dir / "failures", stem), adapter_spec, spec_version)
         handlers: list[Handler] = [RawResultsWriter(target), failures]
         if not (quiet or os.environ.get("CI")) and console.is_terminal:
             handlers.append(ProgressHandler(console))
@@ -488,7 +544,7 @@ def run_command(
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=SCHEMAS_ROOT.parent / "reports",
+    default=OUTPUT_DIR,
     show_default=True,
     help="Folder of the report files.",
 )
@@ -698,6 +754,7 @@ def list_checks() -> None:
 
 
 def main() -> None:
+    """Run the command line; every way out has its exit code (module docstring)."""
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -710,3 +767,37 @@ def main() -> None:
     except ConformanceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    except Exception as exc:  # a bug of the suite: one line, the traceback in a file
+        saved = _save_traceback(exc)
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (a bug of tinker-conformance; "
+            f"traceback in {saved})",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+def _save_traceback(exc: BaseException) -> Path:
+    import tempfile
+    import traceback
+
+    fd, name = tempfile.mkstemp(prefix="tinker-conformance-", suffix=".traceback.txt")
+    with open(fd, "w", encoding="utf-8") as out:
+        out.write("".join(traceback.format_exception(exc)))
+    return Path(name)
+
+
+def _check_distinct(
+    results: Path, report_dir: Path | None, stem: str, formats: tuple[str, ...]
+) -> None:
+    """Raw results and report files never share a name (one would overwrite the other)."""
+    if report_dir is None:
+        return
+    from conformance.report import FORMATS
+
+    for name in formats or tuple(FORMATS):
+        if (report_dir / f"{stem}{FORMATS[name][0]}").resolve() == results.resolve():
+            raise click.BadParameter(
+                f"{results} is also the {name} report's file; name another --results",
+                param_hint="--results",
+            )

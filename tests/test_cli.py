@@ -83,9 +83,11 @@ def test_a_failing_generated_case_is_written_and_replays(tmp_path: Path) -> None
         "3",
         "--results",
         str(results),
+        "--output-dir",
+        str(tmp_path),
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    files = sorted((tmp_path / "failures" / "run").glob("property-roundtrip-Cursor-*.json"))
+    files = sorted((tmp_path / "failures").glob("*/property-roundtrip-Cursor-*.json"))
     assert files, done.stdout
     assert "failing generated examples in" in done.stdout
     assert "replay one with: tinker-conformance replay " in done.stdout
