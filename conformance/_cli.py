@@ -674,3 +674,14 @@ def main() -> None:
     except ConformanceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _register_serve() -> None:
+    """serve and judge-http live in their own module (conformance._cli_serve)."""
+    from conformance._cli_serve import judge_http, serve
+
+    cli.add_command(serve)
+    cli.add_command(judge_http)
+
+
+_register_serve()
