@@ -1,0 +1,227 @@
+"""serve and judge-http end to end, with clients that are not this project's
+code: the reference SDK alone (tests/clients/sdk_client.py) and a Node client
+with deliberate defects (tests/clients/defective_client.mjs).
+
+One case per file in tests/serve_cases/: the client, the scenario, the calls
+(SDK) or defects (Node), the findings judge-http must give (category, endpoint,
+field; exactly these) and its exit code. Each case starts its own
+`tinker-conformance serve` process on 127.0.0.1, runs the client, stops serve
+with SIGTERM and runs `judge-http` on the recording. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance._sdk import installed_version
+from conformance.cases import FIXTURES_ROOT
+from conformance.serve import REDACTED, load_recording, load_scenario, redact, scenario_names
+from conformance.spec import load_pack
+
+HERE = Path(__file__).parent
+CASES = sorted((HERE / "serve_cases").glob("*.json"))
+CLIENTS = HERE / "clients"
+START_SECONDS = 30.0
+CLIENT_SECONDS = 120.0
+_NO_PROXY = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+def _env() -> dict[str, str]:
+    """No proxy variable reaches serve or a client: loopback traffic stays loopback."""
+    env = {k: v for k, v in os.environ.items() if k not in _NO_PROXY}
+    env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", TINKER_API_KEY="")
+    return env
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "conformance", *args]
+
+
+@contextmanager
+def _serving(spec: str, scenario: str, folder: Path) -> Iterator[str]:
+    url_file = folder / "url"
+    process = subprocess.Popen(
+        _cli(
+            "serve",
+            "--spec",
+            spec,
+            "--scenario",
+            scenario,
+            "--record",
+            str(folder / "recording.jsonl"),
+            "--url-file",
+            str(url_file),
+            "--max-time",
+            "300",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while not url_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"serve did not start: {process.communicate(timeout=5)}")
+            time.sleep(0.05)
+        url = url_file.read_text(encoding="utf-8").strip()
+        assert url.startswith("http://127.0.0.1:")
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err.decode()
+    assert out.decode().splitlines()[0] == url
+    assert b"Traceback" not in err
+
+
+def _plan(spec: str, url: str, calls: list[list[str]]) -> dict[str, Any]:
+    pack = load_pack(spec)
+    types = {str(e["id"]): e.get("request_type") for e in pack.endpoints}
+    entries = []
+    for endpoint, case in calls:
+        vector = json.loads(
+            (FIXTURES_ROOT / spec / "endpoints" / endpoint / f"{case}.json").read_text()
+        )
+        entries.append(
+            {"endpoint": endpoint, "request_type": types[endpoint], "args": vector["args"]}
+        )
+    return {"base_url": url, "calls": entries}
+
+
+def _client(case: dict[str, Any], url: str, folder: Path) -> list[str]:
+    if case["client"] == "sdk":
+        if installed_version() != case["spec"]:
+            pytest.skip(f"the reference SDK {case['spec']} is not installed here")
+        plan = folder / "plan.json"
+        plan.write_text(json.dumps(_plan(case["spec"], url, case["calls"])), encoding="utf-8")
+        command = [sys.executable, str(CLIENTS / "sdk_client.py"), str(plan)]
+    else:
+        node = shutil.which("node")
+        if node is None:
+            pytest.skip("node is not installed")
+        command = [node, str(CLIENTS / "defective_client.mjs"), url, ",".join(case["defects"])]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=CLIENT_SECONDS, env=_env(), check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_serve_case(path: Path, tmp_path: Path) -> None:
+    case = json.loads(path.read_text(encoding="utf-8"))
+    with _serving(case["spec"], case["scenario"], tmp_path) as url:
+        outcomes = _client(case, url, tmp_path)
+    recording = tmp_path / "recording.jsonl"
+    assert "tml-dummy" not in recording.read_text(encoding="utf-8")
+    judged = subprocess.run(
+        _cli(
+            "judge-http",
+            str(recording),
+            "--spec",
+            case["spec"],
+            "--scenario",
+            case["scenario"],
+            "--report",
+            str(tmp_path / "report"),
+            "--format",
+            "junit",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=CLIENT_SECONDS,
+        env=_env(),
+        check=False,
+    )
+    raw = json.loads(
+        (tmp_path / "report" / f"http-{case['scenario']}-spec-{case['spec']}.raw.json").read_text()
+    )
+    found = sorted((f["category"], f["type"], f["field"]) for f in raw["findings"])
+    wanted = sorted((e["category"], e["type"], e["field"]) for e in case["expect"])
+    assert found == wanted, (outcomes, judged.stdout)
+    assert judged.returncode == case["exit"], judged.stdout + judged.stderr
+    assert {f["check"] for f in raw["findings"]} <= {"endpoints"}
+    assert raw["covered"].get("endpoints"), "nothing was exercised"
+
+
+def test_cases_are_well_formed() -> None:
+    descriptions = [json.loads(p.read_text())["description"] for p in CASES]
+    assert len(set(descriptions)) == len(descriptions)
+    clients = {json.loads(p.read_text())["client"] for p in CASES}
+    assert clients == {"sdk", "node"}
+    scenarios = {json.loads(p.read_text())["scenario"] for p in CASES if "sdk" in p.stem}
+    assert scenarios == set(scenario_names("0.15.0")), "every scenario has an SDK case"
+
+
+@pytest.mark.parametrize("name", scenario_names("0.15.0"))
+def test_every_scenario_loads(name: str) -> None:
+    scenario = load_scenario(load_pack("0.15.0"), name)
+    assert scenario.must
+    assert set(scenario.defaults) == {str(e["id"]) for e in load_pack("0.15.0").endpoints}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kept"),
+    [
+        ("Authorization", "Bearer abc.def", False),
+        ("X-Api-Key", "tml-abc", False),
+        ("Cookie", "session=1", False),
+        ("X-Auth-Token", "anything", False),
+        ("X-Forwarded-For", "https://user:pw@host/", False),
+        ("X-Trace", "eyJhbGciOi.eyJzdWIiOi.sig", False),
+        ("X-Idempotency-Key", "3f2c9e4a-key", True),
+        ("Content-Type", "application/json", True),
+        ("User-Agent", "AsyncTinker/Python 0.15.0", True),
+    ],
+)
+def test_credentials_are_redacted(name: str, value: str, kept: bool) -> None:
+    assert redact({name: value}) == {name.lower(): value if kept else REDACTED}
+
+
+def test_a_bad_recording_line_names_file_and_line(tmp_path: Path) -> None:
+    from conformance import SpecError
+
+    path = tmp_path / "rec.jsonl"
+    start = {"record": "start", "format": 1, "spec": "0.15.0", "scenario": "default"}
+    path.write_text(json.dumps({**start, "base_url": "http://127.0.0.1:1", "time": 0}) + "\n{}\n")
+    with pytest.raises(SpecError) as info:
+        load_recording(path)
+    assert info.value.pointer.startswith("/1")
+
+
+def test_judge_http_exit_codes(tmp_path: Path) -> None:
+    missing = subprocess.run(
+        _cli("judge-http", str(tmp_path / "none.jsonl")),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    broken = subprocess.run(
+        _cli("judge-http", str(bad)), capture_output=True, timeout=60, check=False
+    )
+    assert broken.returncode == 2
+    assert b"bad.jsonl#/0" in broken.stderr
+    unknown = subprocess.run(
+        _cli("serve", "--spec", "0.15.0", "--scenario", "nope", "--max-time", "1"),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert unknown.returncode == 2
+    assert b"no scenario 'nope'" in unknown.stderr
