@@ -4,7 +4,9 @@ with deliberate defects (tests/clients/defective_client.mjs).
 
 One case per file in tests/serve_cases/: the client, the scenario, the calls
 (SDK) or defects (Node), the findings judge-http must give (category, endpoint,
-field; exactly these) and its exit code. Each case starts its own
+field; exactly these) and its exit code. The SDK cases of the installed
+``tinker`` run (each nox ``tests`` session has one version; without the SDK
+they fail); the Node cases run in every session and fail without ``node``. Each case starts its own
 `tinker-conformance serve` process on 127.0.0.1, runs the client, stops serve
 with SIGTERM and runs `judge-http` on the recording. Every wait is bounded.
 """
@@ -32,7 +34,15 @@ from conformance.spec import load_pack
 
 HERE = Path(__file__).parent
 CASES = sorted((HERE / "serve_cases").glob("*.json"))
+#: The cases this interpreter can run: every Node case, the SDK cases of the installed SDK.
+RUNNABLE = [
+    p
+    for p in CASES
+    if json.loads(p.read_text())["client"] == "node"
+    or json.loads(p.read_text())["spec"] == (installed_version() or "0.15.0")
+]
 CLIENTS = HERE / "clients"
+SPECS = ("0.15.0", "0.38.0")
 START_SECONDS = 30.0
 CLIENT_SECONDS = 120.0
 _NO_PROXY = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
@@ -104,14 +114,14 @@ def _plan(spec: str, url: str, calls: list[list[str]]) -> dict[str, Any]:
 def _client(case: dict[str, Any], url: str, folder: Path) -> list[str]:
     if case["client"] == "sdk":
         if installed_version() != case["spec"]:
-            pytest.skip(f"the reference SDK {case['spec']} is not installed here")
+            pytest.fail("the reference SDK is not installed; run the tests with `nox -s tests`")
         plan = folder / "plan.json"
         plan.write_text(json.dumps(_plan(case["spec"], url, case["calls"])), encoding="utf-8")
         command = [sys.executable, str(CLIENTS / "sdk_client.py"), str(plan)]
     else:
         node = shutil.which("node")
         if node is None:
-            pytest.skip("node is not installed")
+            pytest.fail("`node` is not on PATH: the Node client cannot be run (install Node 18+)")
         command = [node, str(CLIENTS / "defective_client.mjs"), url, ",".join(case["defects"])]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=CLIENT_SECONDS, env=_env(), check=False
@@ -120,7 +130,7 @@ def _client(case: dict[str, Any], url: str, folder: Path) -> list[str]:
     return done.stdout.splitlines()
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", RUNNABLE, ids=lambda p: p.stem)
 def test_serve_case(path: Path, tmp_path: Path) -> None:
     case = json.loads(path.read_text(encoding="utf-8"))
     with _serving(case["spec"], case["scenario"], tmp_path) as url:
@@ -158,19 +168,23 @@ def test_serve_case(path: Path, tmp_path: Path) -> None:
 
 
 def test_cases_are_well_formed() -> None:
-    descriptions = [json.loads(p.read_text())["description"] for p in CASES]
+    cases = [json.loads(p.read_text()) for p in CASES]
+    descriptions = [c["description"] for c in cases]
     assert len(set(descriptions)) == len(descriptions)
-    clients = {json.loads(p.read_text())["client"] for p in CASES}
-    assert clients == {"sdk", "node"}
-    scenarios = {json.loads(p.read_text())["scenario"] for p in CASES if "sdk" in p.stem}
-    assert scenarios == set(scenario_names("0.15.0")), "every scenario has an SDK case"
+    assert {c["client"] for c in cases} == {"sdk", "node"}
+    for spec in SPECS:
+        scenarios = {c["scenario"] for c in cases if c["client"] == "sdk" and c["spec"] == spec}
+        assert scenarios == set(scenario_names(spec)), f"every {spec} scenario has an SDK case"
 
 
-@pytest.mark.parametrize("name", scenario_names("0.15.0"))
-def test_every_scenario_loads(name: str) -> None:
-    scenario = load_scenario(load_pack("0.15.0"), name)
+@pytest.mark.parametrize(
+    ("spec", "name"), [(spec, name) for spec in SPECS for name in scenario_names(spec)]
+)
+def test_every_scenario_loads(spec: str, name: str) -> None:
+    pack = load_pack(spec)
+    scenario = load_scenario(pack, name)
     assert scenario.must
-    assert set(scenario.defaults) == {str(e["id"]) for e in load_pack("0.15.0").endpoints}
+    assert set(scenario.defaults) == {str(e["id"]) for e in pack.endpoints}
 
 
 @pytest.mark.parametrize(
