@@ -22,8 +22,9 @@ def _send(url: str, method: str = "POST", body: object = None) -> tuple[int, dic
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("content-type", "application/json")
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with direct.open(request, timeout=5) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as err:
         with err:
@@ -61,7 +62,7 @@ def test_a_redirect_is_served_not_followed_by_the_server() -> None:
     location = "https://storage.invalid/archive.tar.gz"
     with MockTinkerServer() as server:
         server.serve([CannedResponse(status=302, headers={"Location": location})])
-        opener = urllib.request.build_opener(_NoRedirect())
+        opener = urllib.request.build_opener(_NoRedirect(), urllib.request.ProxyHandler({}))
         request = urllib.request.Request(
             f"{server.base_url}/api/v1/training_runs/r/checkpoints/c/archive"
         )

@@ -239,3 +239,31 @@ def test_judge_http_exit_codes(tmp_path: Path) -> None:
     )
     assert unknown.returncode == 2
     assert b"no scenario 'nope'" in unknown.stderr
+
+
+def test_an_endpoint_without_vectors_gets_a_generated_answer(tmp_path: Path) -> None:
+    """No endpoint vectors at all: every answer is generated from the response
+    schema, the same for the same seed, and valid for it."""
+    import urllib.request
+
+    from conformance.mock_server import MockTinkerServer
+    from conformance.serve import ServeApp
+
+    pack = load_pack("0.15.0")
+    (tmp_path / "0.15.0" / "scenarios").mkdir(parents=True)
+    shutil.copy(
+        FIXTURES_ROOT / "0.15.0" / "scenarios" / "default.json",
+        tmp_path / "0.15.0" / "scenarios" / "default.json",
+    )
+    scenario = load_scenario(pack, "default", root=tmp_path)
+    case = scenario.defaults["service.get_server_capabilities"]
+    assert case.id == "0.15.0/generated/service.get_server_capabilities"
+    assert load_scenario(pack, "default", root=tmp_path).defaults[case.endpoint] == case
+    app = ServeApp(pack, scenario, None)
+    with MockTinkerServer(answer=app.answer) as server:
+        app.start(server.base_url)
+        url = f"{server.base_url}/api/v1/get_server_capabilities"
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy
+        with direct.open(url, timeout=5) as response:
+            body = json.loads(response.read())
+    pack.validator("GetServerCapabilitiesResponse").validate(body)

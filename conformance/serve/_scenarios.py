@@ -6,6 +6,11 @@ answer its successive calls; every other call gets the endpoint's default
 vector. Vectors are the endpoint vectors the request-driven check runs
 (``fixtures/<version>/endpoints/``), so ``serve`` answers with what was
 recorded from the reference and expects what the reference sent.
+
+An endpoint without a usable vector (none in the checked-in packs) is answered
+with a body generated from its response schema (seed ``GENERATED_SEED``, so
+the same every run), and only its method and path are expected: nothing was
+recorded from the reference to expect more.
 """
 
 from __future__ import annotations
@@ -13,15 +18,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conformance._errors import SpecError
 from conformance.cases import FIXTURES_ROOT
 from conformance.checks.endpoints import EndpointCase, load_endpoint_cases
 from conformance.spec import SpecPack, load_checked, pointer
 
-__all__ = ["Scenario", "default_case", "load_scenario", "scenario_names"]
+__all__ = ["GENERATED_SEED", "Scenario", "default_case", "load_scenario", "scenario_names"]
 
 _META = "scenario.schema.json"
+GENERATED_SEED = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,14 +92,10 @@ def load_scenario(pack: SpecPack, name: str, root: Path = FIXTURES_ROOT) -> Scen
                 )
             script.setdefault(endpoint, []).append(cases[case_id])
     defaults = {}
-    for endpoint in sorted(known_endpoints):
-        fallback = default_case(by_endpoint.get(endpoint, []))
-        if fallback is None:
-            raise SpecError(
-                f"endpoint {endpoint} has no vector answering one 2xx or 3xx: "
-                "serve cannot answer it",
-                file=root / pack.version / "endpoints" / endpoint,
-            )
+    for entry in pack.endpoints:
+        endpoint = str(entry["id"])
+        fallback = default_case(by_endpoint.get(endpoint, [])) or generated_case(pack, entry)
+        cases.setdefault(fallback.id, fallback)
         defaults[endpoint] = fallback
     return Scenario(
         name=name,
@@ -101,6 +104,30 @@ def load_scenario(pack: SpecPack, name: str, root: Path = FIXTURES_ROOT) -> Scen
         script=script,
         defaults=defaults,
         cases=cases,
+    )
+
+
+def generated_case(pack: SpecPack, entry: Mapping[str, Any]) -> EndpointCase:
+    """A vector made from the pack alone: one 200 with a body generated from
+    the response type (204 without one); method and path expected."""
+    from conformance.checks._strategies import payloads
+
+    response_type = entry.get("response_type")
+    if response_type:
+        body = payloads(pack, str(response_type), 1, GENERATED_SEED)[0]
+        response: dict[str, Any] = {"status": 200, "json": body}
+    else:
+        response = {"status": 204}
+    return EndpointCase(
+        id=f"{pack.version}/generated/{entry['id']}",
+        endpoint=str(entry["id"]),
+        description=f"{entry['id']}: no endpoint vector; an answer generated from the pack",
+        args={},
+        responses=[response],
+        expect={
+            "requests": [{"method": entry["method"], "path": entry["path"]}],
+            "result": {"value": None},
+        },
     )
 
 
