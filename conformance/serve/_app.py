@@ -168,6 +168,8 @@ class ServeApp:
     # -- answering ------------------------------------------------------------------
 
     def answer(self, request: RecordedRequest) -> CannedResponse:
+        if not self.base_url:  # listening, but the start line is not written yet
+            return CannedResponse(status=503, json={"detail": "serve is starting"})
         if request.path.startswith(REDIRECT_PREFIX):
             return self._redirected(request)
         route = next(
