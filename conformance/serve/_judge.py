@@ -20,6 +20,11 @@ vector's expected requests, with what depends on the arguments left out:
   headers that must be present, and ``headers_as_previous`` (the idempotency
   key reused on a retry) exactly as in the endpoint check.
 
+One thing is judged across exchanges: a future answered ``try_again`` must be
+polled again. When the last answer the client got from an endpoint was a
+``try_again`` body, it stopped polling a pending future: ``value-changed`` at
+``/poll`` (the reference's future reader polls until the result).
+
 A request to no endpoint (404) or with the wrong method (405) is attributed to
 the endpoint whose template matches its path, else the closest template, and
 judged as that endpoint's first request: ``wrong-path``. The findings carry
@@ -147,8 +152,13 @@ def judge_recording(
     for line in recording.requests:
         if line["exchange"] is not None:
             exchanges.setdefault(int(line["exchange"]), []).append(line)
+    last: dict[str, list[Mapping[str, Any]]] = {}
     for lines in exchanges.values():
-        yield from judge.exchange(sorted(lines, key=lambda r: int(r["index"])))
+        ordered = sorted(lines, key=lambda r: int(r["index"]))
+        last[str(ordered[0]["endpoint"])] = ordered
+        yield from judge.exchange(ordered)
+    for endpoint, lines in sorted(last.items()):
+        yield from judge.abandoned(endpoint, lines)
     for line in recording.requests:
         if line["exchange"] is None:
             yield from judge.stray(line)
@@ -193,6 +203,22 @@ class _HttpJudge:
         yield from findings
         if not findings:
             yield Passed(check=CHECK, type_name=endpoint, case=case.id)
+
+    def abandoned(self, endpoint: str, lines: Sequence[Mapping[str, Any]]) -> Iterator[Outcome]:
+        """A finding when the endpoint's last answer told the client to poll again."""
+        case = self.scenario.cases[str(lines[0]["vector"])]
+        answered = min(len(lines), len(case.responses)) - 1
+        body = case.responses[answered].get("json") if answered >= 0 else None
+        if isinstance(body, Mapping) and body.get("type") == "try_again":
+            yield self._finding(
+                "value-changed",
+                endpoint,
+                case,
+                "/poll",
+                "the last answer was try_again and the client never polled again "
+                "(the reference's future reader polls until the result)",
+                actual=dict(body),
+            )
 
     def stray(self, line: Mapping[str, Any]) -> Iterator[Outcome]:
         """A request serve could not route: blamed on the nearest endpoint."""

@@ -2,15 +2,17 @@
 //
 //   node defective_client.mjs BASE_URL [DEFECT,...]
 //
-// Without defects it makes four calls the way the reference SDK does:
+// Without defects it makes five calls the way the reference SDK does:
 // session heartbeat, create_model (retried on 408/409/429/5xx with the same
-// X-Idempotency-Key, after retry-after-ms or retry-after), create_session, and
-// the checkpoint archive URL (the 302 is read, never followed). Each defect
-// breaks one of these the way ports have been seen to (seeds/002):
+// X-Idempotency-Key, after retry-after-ms or retry-after), create_session, the
+// checkpoint archive URL (the 302 is read, never followed), and reading a
+// future (retrieve_future, polled again while it answers try_again). Each
+// defect breaks one of these the way ports have been seen to (seeds/002):
 //   wrong-heartbeat-path   POST /api/v1/heartbeat
 //   follows-redirect       fetch follows the archive's 302 (redirect: "follow")
 //   new-idempotency-key    a fresh key on every retry
 //   extra-body-field       create_session sends client_name, which the type lacks
+//   stops-polling          a try_again future is returned as it is, never polled again
 // One line per call on stdout says how it ended.
 import { randomUUID } from "node:crypto";
 
@@ -62,6 +64,17 @@ async function archiveUrl(modelId, checkpointId) {
   return `url ${response.headers.get("location")} expires ${response.headers.get("expires")}`;
 }
 
+async function readFuture(requestId) {
+  for (let poll = 0; poll < 10; poll++) {
+    const response = await post("/api/v1/retrieve_future", { request_id: requestId });
+    const body = await response.json();
+    if (body.type !== "try_again" || defects.has("stops-polling")) {
+      return `status ${response.status} ${body.type ?? Object.keys(body).join(",")}`;
+    }
+  }
+  return "still try_again";
+}
+
 async function report(name, promise) {
   try {
     const outcome = await promise;
@@ -88,3 +101,4 @@ if (defects.has("extra-body-field")) {
 }
 await report("create_session", post("/api/v1/create_session", session));
 await report("archive_url", archiveUrl("run-node", "weights/0001"));
+await report("retrieve_future", readFuture("req-node"));
