@@ -267,3 +267,45 @@ def test_an_endpoint_without_vectors_gets_a_generated_answer(tmp_path: Path) -> 
         with direct.open(url, timeout=5) as response:
             body = json.loads(response.read())
     pack.validator("GetServerCapabilitiesResponse").validate(body)
+
+
+#: A defect seen both ways: the endpoint check's mutant of the reference (tests/
+#: test_endpoints.py) on one vector, and the Node client's defect through serve.
+AGREEMENT = [
+    ("HeartbeatAtTheOldPath", "service.session_heartbeat/ok.json", "node-wrong-heartbeat-path"),
+    ("FreshIdempotencyKeyOnRetry", "models.create/retry-503.json", "node-new-idempotency-key"),
+]
+
+
+@pytest.mark.skipif(
+    installed_version() != "0.15.0", reason="the Node cases are for the 0.15.0 pack"
+)
+@pytest.mark.parametrize(("mutant", "vector", "node_case"), AGREEMENT)
+def test_the_same_defect_has_the_same_key_both_ways(
+    mutant: str, vector: str, node_case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests import test_endpoints
+
+    pack = load_pack("0.15.0")
+    adapter = getattr(test_endpoints, mutant)(pack)
+    outcomes = test_endpoints._run(pack, adapter, monkeypatch, lambda c: c.id.endswith(vector))
+    by_request = {
+        (f.category, f.type_name, f.field): f.key for f in test_endpoints._findings(outcomes)
+    }
+    case = json.loads((HERE / "serve_cases" / f"{node_case}.json").read_text())
+    with _serving(case["spec"], case["scenario"], tmp_path) as url:
+        _client(case, url, tmp_path)
+    subprocess.run(
+        _cli(
+            "judge-http", str(tmp_path / "recording.jsonl"), "--results", str(tmp_path / "raw.json")
+        ),
+        capture_output=True,
+        timeout=CLIENT_SECONDS,
+        env=_env(),
+        check=False,
+    )
+    raw = json.loads((tmp_path / "raw.json").read_text())
+    through_serve = {(f["category"], f["type"], f["field"]): f["key"] for f in raw["findings"]}
+    assert by_request, "the mutant is caught by the endpoint check"
+    assert set(by_request) <= set(through_serve), (by_request, through_serve)
+    assert all(by_request[k] == through_serve[k] for k in by_request)
