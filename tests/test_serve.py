@@ -29,7 +29,14 @@ import pytest
 
 from conformance._sdk import installed_version
 from conformance.cases import FIXTURES_ROOT
-from conformance.serve import REDACTED, load_recording, load_scenario, redact, scenario_names
+from conformance.serve import (
+    REDACTED,
+    load_recording,
+    load_scenario,
+    redact,
+    redact_json,
+    scenario_names,
+)
 from conformance.spec import load_pack
 
 HERE = Path(__file__).parent
@@ -203,6 +210,16 @@ def test_every_scenario_loads(spec: str, name: str) -> None:
 )
 def test_credentials_are_redacted(name: str, value: str, kept: bool) -> None:
     assert redact({name: value}) == {name.lower(): value if kept else REDACTED}
+
+
+def test_credential_values_in_json_bodies_are_redacted() -> None:
+    body = {"tokens": [1, 2], "note": "Bearer abc", "nested": [{"key": "tml-abcdef"}], "n": 3}
+    assert redact_json(body) == {
+        "tokens": [1, 2],
+        "note": REDACTED,
+        "nested": [{"key": REDACTED}],
+        "n": 3,
+    }
 
 
 def test_a_bad_recording_line_names_file_and_line(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """``serve`` and ``judge-http``: a validating mock Tinker server for a port's
 own test suite, and the judge of what it recorded (docs/SERVE.md)."""
 
-from conformance.serve._app import REDACTED, ServeApp, redact
+from conformance.serve._app import REDACTED, ServeApp, redact, redact_json
 from conformance.serve._judge import (
     Recording,
     RecordingClient,
@@ -20,5 +20,6 @@ __all__ = [
     "load_recording",
     "load_scenario",
     "redact",
+    "redact_json",
     "scenario_names",
 ]

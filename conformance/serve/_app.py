@@ -22,7 +22,8 @@ recording (``schemas/serve/recording.schema.json``):
   as the service's framework does (``{"detail": "Not Found"}``); both are
   recorded with no endpoint, for ``judge-http`` to attribute.
 
-Credentials are never recorded: see ``redact``.
+Credentials are never recorded: see ``redact`` (headers) and ``redact_json``
+(JSON bodies; a body that is not JSON is kept as base64, unread).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from conformance.mock_server import CannedResponse, RecordedRequest, Rejection
 from conformance.serve._scenarios import Scenario
 from conformance.spec import SpecPack
 
-__all__ = ["REDACTED", "REDIRECT_PREFIX", "Route", "ServeApp", "redact", "routes"]
+__all__ = ["REDACTED", "REDIRECT_PREFIX", "Route", "ServeApp", "redact", "redact_json", "routes"]
 
 REDACTED = "<redacted>"
 REDIRECT_PREFIX = "/__redirect/"
@@ -70,6 +71,19 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
         )
         out[lower] = REDACTED if secret else value
     return out
+
+
+def redact_json(value: Any) -> Any:
+    """A JSON body as recorded: credential-shaped strings replaced (by value
+    only: names such as ``tokens`` are wire fields here, not secrets), so the
+    body keeps its shape for judging."""
+    if isinstance(value, str):
+        return REDACTED if _SECRET_VALUE.search(value) else value
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_json(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -277,7 +291,7 @@ class ServeApp:
     ) -> None:
         parsed = request.json()
         if parsed is not None or request.body.strip() == b"null":
-            body: dict[str, Any] = {"json": parsed}
+            body: dict[str, Any] = {"json": redact_json(parsed)}
         elif request.body:
             body = {"base64": base64.b64encode(request.body).decode()}
         else:
