@@ -19,21 +19,27 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from conformance._cli_common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    FORMAT,
+    GAP_RULES,
+    OUTPUT_DIR,
+    TIMEOUT,
+    gate_options,
+    report,
+)
 from conformance._data import PACKS_ENV, SCHEMAS_ROOT, use_packs
 from conformance._errors import ConformanceError
 from conformance._paths import inside, slug, writable
 from conformance.load import ADAPTER_HELP
 
 if TYPE_CHECKING:
-    from conformance.results import RawResults
-    from conformance.spec import SpecPack
+    pass
 
 __all__ = ["main"]
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
-
-#: Where outputs go by default: one folder under the current directory.
-OUTPUT_DIR = Path("conformance-results")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -245,136 +251,6 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path | None) -> Non
     click.echo(f"wrote {target} ({len(changes.entries)} changes)")
 
 
-_TIMEOUT = click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds a subprocess adapter has to answer each message (a batch is one message).",
-)
-
-
-_GAP_RULES = click.option(
-    "--gap-rules",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A project's rules layered over schemas/gap-rules.json (severity overrides).",
-)
-
-
-def _gate_options(func: Any) -> Any:
-    """--baseline, --strict-baseline, --fail-on and --gap-rules: the CI gate."""
-    options = [
-        click.option(
-            "--baseline",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            default=None,
-            help="Accepted gap ids (`baseline write` makes one): only other gaps fail.",
-        ),
-        click.option(
-            "--strict-baseline",
-            is_flag=True,
-            help="Also fail when a baseline entry no longer occurs (stale).",
-        ),
-        click.option(
-            "--fail-on",
-            default="low",
-            show_default=True,
-            help="Lowest severity that fails the gate, one of the gap rules' severities "
-            "(critical, high, medium, low); lower gaps are reported only.",
-        ),
-        _GAP_RULES,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-class _FormatChoice(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.3
-    """The report formats, read from ``conformance.report.FORMATS`` when
-    needed (help or a value), so that the renderers load only then."""
-
-    name = "format"
-
-    @staticmethod
-    def _names() -> list[str]:
-        from conformance.report import FORMATS
-
-        return list(FORMATS)
-
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
-        return "[" + "|".join(self._names()) + "]"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        names = self._names()
-        if value not in names:
-            self.fail(f"{value!r} is not one of {', '.join(names)}", param, ctx)
-        return str(value)
-
-
-_FORMAT = click.option(
-    "--format",
-    "formats",
-    type=_FormatChoice(),
-    multiple=True,
-    help="Report format (repeatable) [default: every format].",
-)
-
-
-def _report(
-    raw: RawResults,
-    *,
-    pack: SpecPack | None = None,
-    out_dir: Path | None,
-    stem: str,
-    formats: tuple[str, ...],
-    baseline: Path | None,
-    strict_baseline: bool,
-    fail_on: str,
-    gap_rules: Path | None,
-    date: str | None = None,
-) -> int:
-    """Group findings into gaps, write the reports (when out_dir is given),
-    print the gate's verdict; returns the exit code."""
-    from conformance.findings import load_gap_rules
-    from conformance.gaps import load_baseline, load_gap_ids
-    from conformance.report import FORMATS, write_reports
-    from conformance.spec import load_pack
-
-    outputs = write_reports(
-        raw,
-        pack=pack or load_pack(raw.spec_version),
-        out_dir=out_dir or Path("."),
-        stem=stem,
-        formats=(formats or tuple(FORMATS)) if out_dir else (),
-        rules=load_gap_rules(layer=gap_rules),
-        ids=load_gap_ids(),
-        baseline=load_baseline(baseline) if baseline else None,
-        fail_on=fail_on,
-        strict=strict_baseline,
-        date=date,
-    )
-    for path in outputs.written:
-        click.echo(f"report: {path}")
-    verdict = outputs.verdict
-    summary = outputs.document["summary"]
-    click.echo(
-        f"gate: {'PASSED' if verdict.passed else 'FAILED'} "
-        f"(completeness {summary['completeness']}%, {summary['gaps']['total']} gaps, "
-        f"fail on {fail_on}+: {len(verdict.new)} new, {len(verdict.accepted)} accepted, "
-        f"{len(verdict.stale)} stale, {len(verdict.below_threshold)} below threshold)"
-    )
-    if verdict.new:
-        more = (
-            f" and {len(verdict.new) - 20} more (see the report)" if len(verdict.new) > 20 else ""
-        )
-        click.echo(f"new gaps: {', '.join(verdict.new[:20])}{more}", err=True)
-    if verdict.stale:
-        what = "failing (--strict-baseline)" if strict_baseline else "remove them from the baseline"
-        click.echo(f"stale baseline entries ({what}): {', '.join(verdict.stale)}", err=True)
-    return EXIT_OK if verdict.passed else EXIT_FINDINGS
-
-
 @cli.command("run")
 @click.option("--adapter", "adapter_spec", required=True, help=ADAPTER_HELP)
 @click.option("--spec", "spec_version", required=True, help="Spec pack version, e.g. 0.15.0.")
@@ -411,7 +287,7 @@ def _report(
     "name and version made safe for a file name].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (the default when CI is set).")
-@_TIMEOUT
+@TIMEOUT
 @click.option(
     "--validate-protocol",
     is_flag=True,
@@ -425,8 +301,8 @@ def _report(
     default=None,
     help="Also write the gap report (see `report`) into this folder.",
 )
-@_FORMAT
-@_gate_options
+@FORMAT
+@gate_options
 def run_command(
     adapter_spec: str,
     spec_version: str,
@@ -525,7 +401,7 @@ def run_command(
     from conformance.results import RawResults
 
     sys.exit(
-        _report(
+        report(
             RawResults.from_json(outcome.to_json(), target),
             pack=pack,
             out_dir=report_dir,
@@ -550,8 +426,8 @@ def run_command(
 )
 @click.option("--name", default=None, help="File stem [default: the results file's stem].")
 @click.option("--date", default=None, help="Date in the title, YYYY-MM-DD [default: today].")
-@_FORMAT
-@_gate_options
+@FORMAT
+@gate_options
 def report_command(
     results: Path,
     out_dir: Path,
@@ -573,7 +449,7 @@ def report_command(
     from conformance.results import load_results
 
     sys.exit(
-        _report(
+        report(
             load_results(results),
             out_dir=out_dir,
             stem=name or results.stem,
@@ -600,7 +476,7 @@ def baseline() -> None:
     required=True,
     help="The baseline file to create (overwritten).",
 )
-@_GAP_RULES
+@GAP_RULES
 def baseline_write(results: Path, out: Path, gap_rules: Path | None) -> None:
     """Accept every gap of a raw results file: the gate then fails only on
     gaps that are not in it. Review the file and commit it."""
@@ -661,7 +537,7 @@ def gaps_register(results: tuple[Path, ...], universe: bool) -> None:
 @cli.command("replay")
 @click.argument("failure", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--adapter", "adapter_spec", required=True, help="The implementation, as for run.")
-@_TIMEOUT
+@TIMEOUT
 def replay(failure: Path, adapter_spec: str, timeout: float) -> None:
     """Re-run one generated example from a reports/failures/ file.
 
@@ -707,7 +583,7 @@ def replay(failure: Path, adapter_spec: str, timeout: float) -> None:
     required=True,
     help="Spec pack version: named in hello, its fixtures give the probes' payloads.",
 )
-@_TIMEOUT
+@TIMEOUT
 def adapter_check(adapter_spec: str, spec_version: str, timeout: float) -> None:
     """Check an adapter program's protocol compliance alone, before a run.
 
@@ -801,3 +677,14 @@ def _check_distinct(
                 f"{results} is also the {name} report's file; name another --results",
                 param_hint="--results",
             )
+
+
+def _register_serve() -> None:
+    """serve and judge-http live in their own module (conformance._cli_serve)."""
+    from conformance._cli_serve import judge_http, serve
+
+    cli.add_command(serve)
+    cli.add_command(judge_http)
+
+
+_register_serve()
