@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,20 @@ def test_help_everywhere(args: tuple[str, ...]) -> None:
     done = run_cli(*args, "--help")
     assert done.returncode == 0
     assert "Usage:" in done.stdout
+
+
+#: Imported only by the commands that need them, so that `--help`, every CLI
+#: subprocess and every adapter start stay light.
+HEAVY_MODULES = ("hypothesis", "tinker", "deepdiff", "jinja2")
+
+
+def test_the_command_line_imports_no_heavy_module() -> None:
+    code = (
+        "import sys, conformance._cli;"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_schemas_diff_writes_the_changelog(tmp_path: Path) -> None:
