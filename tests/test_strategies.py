@@ -140,6 +140,30 @@ def test_without_the_builders_generation_goes_on(monkeypatch: pytest.MonkeyPatch
     assert _strategies.payloads(pack, "SampleRequest", 5, SEED) == expected
 
 
+def test_memo_keys_on_the_schema_and_the_identity_of_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_memo, "_BUILT", {})
+    calls: list[Any] = []
+
+    def build(schemas: Any, *args: Any, **options: Any) -> object:
+        calls.append(schemas)
+        return object()
+
+    memoised = _memo._memoised("build", build)
+    alphabet, formats = object(), {"f": 1}
+    first = memoised([{"a": 1}], alphabet=alphabet, custom_formats=formats)
+    assert memoised([{"a": 1}], alphabet=alphabet, custom_formats=formats) is first
+    assert memoised([{"a": 1.0}], alphabet=alphabet, custom_formats=formats) is not first
+    assert memoised([{"a": 1}], alphabet=object(), custom_formats=formats) is not first
+    assert memoised([{"a": 1}], alphabet, custom_formats=formats) is not first  # another call shape
+    not_json = {frozenset()}
+    memoised(not_json, alphabet=alphabet, custom_formats=formats)
+    memoised(not_json, alphabet=alphabet, custom_formats=formats)
+    assert calls.count(not_json) == 2  # passed through, never remembered
+    assert len(calls) == 6
+
+
 def _record() -> None:
     """Write tests/data/payload-digests.json with the memo switched off."""
     packs: dict[str, dict[str, str]] = {}

@@ -16,8 +16,10 @@ digest).
 
 The memo is applied only while ``conformance.checks._strategies`` builds and
 draws, to the builders named in ``_BUILDERS``. If another version of the
-library moves one, generation goes on without its memo: slower, with the
-same payloads.
+library moves one, or calls it with a schema that is not JSON, that call goes
+through unmemoised: slower, with the same payloads. A version that mutated
+an argument between calls would break the premise: the digests of
+tests/test_strategies.py would then differ, and a new pin must pass them.
 """
 
 from __future__ import annotations
@@ -31,23 +33,31 @@ __all__ = ["memoised_strategies"]
 
 #: The builders of hypothesis-jsonschema called inside draws: for an object's
 #: declared properties, and for the values of a map (``additionalProperties``).
-#: Both take (schema or schemas, *, alphabet, custom_formats).
+#: Both take (schema or schemas, *, alphabet, custom_formats); the memo
+#: passes on whatever else a version gives them.
 _BUILDERS = ("merged_as_strategies", "__from_schema")
 
-#: (builder, the schema(s) as JSON, id(alphabet), id(custom formats)) ->
-#: (alphabet, custom formats, strategy); holding both keeps their ids unique.
-_BUILT: dict[tuple[str, str, int, int], tuple[Any, Any, Any]] = {}
+#: (builder, the schema(s) as JSON, ids of the other arguments) -> (the other
+#: arguments, strategy); holding the arguments keeps their ids unique.
+_BUILT: dict[tuple[str, str, tuple[Any, ...]], tuple[Any, Any]] = {}
 
 
 def _memoised(name: str, build: Callable[..., Any]) -> Callable[..., Any]:
-    def memoised(schemas: Any, *, alphabet: Any, custom_formats: Any) -> Any:
-        # Key order is kept in the key: the same schemas, written the same way.
-        key = (name, json.dumps(schemas), id(alphabet), id(custom_formats))
+    """``build``, remembered by its schema argument's JSON (key order kept:
+    the same schemas written the same way) and the identity of the others
+    (the alphabet and custom formats of one ``from_schema`` call)."""
+
+    def memoised(schemas: Any, *args: Any, **options: Any) -> Any:
+        try:
+            text = json.dumps(schemas)
+        except (TypeError, ValueError):  # not JSON: another version's arguments
+            return build(schemas, *args, **options)
+        others = (*args, *sorted(options.items()))
+        key = (name, text, (*map(id, args), *((k, id(v)) for k, v in sorted(options.items()))))
         found = _BUILT.get(key)
         if found is None:
-            built = build(schemas, alphabet=alphabet, custom_formats=custom_formats)
-            found = _BUILT[key] = (alphabet, custom_formats, built)
-        return found[2]
+            found = _BUILT[key] = (others, build(schemas, *args, **options))
+        return found[1]
 
     return memoised
 
