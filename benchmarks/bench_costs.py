@@ -126,7 +126,7 @@ def show(all_figures: list[dict[str, Any]]) -> None:
     print(f"per example (ms), {COST_EXAMPLES} per type, seed {SEED}:")
     for stage in ("generation", "oracle", "adapter", "comparison"):
         print(f"  {stage:32}" + "".join(f"{c[stage]:14.3f}" for c in costs))
-    print("self-audit wall time (s), all checks, in process:")
+    print("self-audit wall time (s), all checks, the reference adapter in process:")
     for n in COUNTS:
         audits = [f["audits"][str(n)] for f in all_figures]
         print(
