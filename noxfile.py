@@ -17,6 +17,7 @@ ROOT = Path(__file__).parent
 SCHEMAS = ROOT / "schemas"
 CONSTRAINTS = ROOT / "constraints.txt"
 PACKAGE = ROOT / "conformance"
+BENCHMARKS = ROOT / "benchmarks"
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
@@ -203,13 +204,24 @@ def reports(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Print timings for every pack: a full reference run per check, then the
-    fixture checks in process against the subprocess protocol (batched or not)."""
+    """Print where an audit's time goes, for every pack, then all packs side by side.
+
+    Per pack, in its own virtualenv: the per-example cost of generation, of the
+    oracle, of the adapter and of the comparison, and self-audit wall times at
+    25 and 100 examples per type (bench_costs.py); outcomes per second per check
+    (bench_checks.py); in process against the subprocess protocol
+    (bench_subprocess.py). Figures are printed, never asserted.
+    """
     _install(session, "packaging")
+    figures = []
     for version in PACKS:
         python = str(_sdk_env(session, version) / "python")
+        out = Path(session.create_tmp()) / f"bench-{version}.json"
+        session.run(python, str(BENCHMARKS / "bench_costs.py"), "--json", str(out), external=True)
         for script in ("bench_checks.py", "bench_subprocess.py"):
-            session.run(python, str(ROOT / "benchmarks" / script), external=True)
+            session.run(python, str(BENCHMARKS / script), external=True)
+        figures.append(str(out))
+    session.run("python", str(BENCHMARKS / "bench_costs.py"), "--side-by-side", *figures)
 
 
 @nox.session

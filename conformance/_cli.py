@@ -251,6 +251,25 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path | None) -> Non
     click.echo(f"wrote {target} ({len(changes.entries)} changes)")
 
 
+#: Generated examples by profile: (examples per type, seed); a None seed is
+#: a fresh one each run. The default is the shipped seed, so that a run's
+#: examples and finding ids are the same on every run and every machine.
+PROFILES: dict[str, tuple[int, int | None]] = {"ci": (25, 0), "local": (100, None)}
+DEFAULT_PROFILE = "ci"
+
+
+def generation(
+    profile: str, *, examples: int | None, seed: int | None, explore: bool
+) -> tuple[int, int | None]:
+    """(examples per type, seed) of a run; a None seed is to be drawn afresh."""
+    if explore and seed is not None:
+        raise click.UsageError("--explore draws a fresh seed: give --seed or --explore, not both")
+    count, profile_seed = PROFILES[profile]
+    if seed is not None:
+        return examples or count, seed
+    return examples or count, None if explore else profile_seed
+
+
 @cli.command("run")
 @click.option("--adapter", "adapter_spec", required=True, help=ADAPTER_HELP)
 @click.option("--spec", "spec_version", required=True, help="Spec pack version, e.g. 0.15.0.")
@@ -262,10 +281,17 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path | None) -> Non
 )
 @click.option(
     "--profile",
-    type=click.Choice(["ci", "local"]),
-    default=None,
-    help="ci: 25 examples per type, seed 0 (deterministic); local: 100 examples, a fresh "
-    "seed each run. [default: ci when CI is set, else local]",
+    type=click.Choice(list(PROFILES)),
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="ci: 25 examples per type at the shipped seed 0, the same examples and ids on "
+    "every run; local: 100 examples, a fresh seed each run (printed).",
+)
+@click.option(
+    "--explore",
+    is_flag=True,
+    help="A fresh seed (printed) instead of the profile's: new examples, for finding gaps "
+    "the shipped seed misses.",
 )
 @click.option(
     "--examples", type=click.IntRange(min=1), default=None, help="Examples per type (overrides)."
@@ -307,7 +333,8 @@ def run_command(
     adapter_spec: str,
     spec_version: str,
     checks: tuple[str, ...],
-    profile: str | None,
+    profile: str,
+    explore: bool,
     examples: int | None,
     seed: int | None,
     output_dir: Path,
@@ -349,8 +376,9 @@ def run_command(
     from conformance.runner import Handler, run
     from conformance.spec import load_pack
 
-    # Bad input is found before the run, not after it: the pack, the rules,
-    # the threshold, the baseline and the folders the run will write.
+    # Bad input is found before the run, not after it: the options, the pack,
+    # the rules, the threshold, the baseline and the folders the run will write.
+    count, chosen_seed = generation(profile, examples=examples, seed=seed, explore=explore)
     pack = load_pack(spec_version)
     rules = load_gap_rules(layer=gap_rules)
     rules.check_threshold(fail_on)
@@ -361,15 +389,14 @@ def run_command(
             writable(folder)
     adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
     reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
-    chosen = profile or ("ci" if os.environ.get("CI") else "local")
     try:
         ctx = CheckContext(
             pack=pack,
             adapter=adapter,
             cases=load_type_cases(spec_version),
             rules=rules,
-            examples=examples or (25 if chosen == "ci" else 100),
-            seed=seed if seed is not None else (0 if chosen == "ci" else random.randrange(2**32)),
+            examples=count,
+            seed=chosen_seed if chosen_seed is not None else random.randrange(2**32),
             reference=reference,
         )
         hello = adapter.hello()
@@ -389,7 +416,7 @@ def run_command(
     Console().print(summary_table(outcome))
     for incident in getattr(adapter, "incidents", ()):
         click.echo(f"adapter incident: {incident}", err=True)
-    click.echo(f"raw results: {target} (profile {chosen}, seed {ctx.seed})")
+    click.echo(f"raw results: {target} (profile {profile}, seed {ctx.seed})")
     if failures.written:
         first = shlex.join(
             ["tinker-conformance", "replay", str(failures.written[0]), "--adapter", adapter_spec]
