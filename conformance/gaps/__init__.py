@@ -8,7 +8,14 @@ id of a gap (``GAP-<DOMAIN>-<NNN>``) comes from the checked-in registry
 
 from conformance.gaps._gate import Baseline, Verdict, judge, load_baseline, write_baseline
 from conformance.gaps._ids import GAP_IDS_FILE, GapIds, load_gap_ids
-from conformance.gaps._model import Gap, gap_key, group, normalize_field, subject_kind
+from conformance.gaps._model import (
+    Gap,
+    gap_key,
+    group,
+    missing_subject,
+    normalize_field,
+    subject_kind,
+)
 
 __all__ = [
     "GAP_IDS_FILE",
@@ -21,6 +28,7 @@ __all__ = [
     "judge",
     "load_baseline",
     "load_gap_ids",
+    "missing_subject",
     "normalize_field",
     "subject_kind",
     "write_baseline",

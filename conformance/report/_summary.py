@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from conformance._markdown import code, table, text
+from conformance.gaps import missing_subject
 from conformance.report._values import percent
 
 __all__ = ["MAX_LINES", "TOP", "render_summary"]
@@ -56,8 +57,7 @@ def _line(gap: Mapping[str, Any]) -> str:
 
 
 def _not_implemented(gap: Mapping[str, Any]) -> bool:
-    """A whole subject missing (a type, helper or endpoint: ``missing-*`` with
-    no field, as the report's statuses read it) or an op the adapter lacks."""
+    """A whole subject missing (a type, helper or endpoint, as the report's
+    statuses read it) or an op the adapter lacks."""
     category = str(gap["category"])
-    whole = category.startswith("missing-") and not gap["field"]
-    return whole or category == "op-unsupported"
+    return missing_subject(category, str(gap["field"])) or category == "op-unsupported"
