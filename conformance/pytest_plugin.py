@@ -33,10 +33,10 @@ if TYPE_CHECKING:
     from conformance.gaps import Baseline, Gap, Verdict
     from conformance.runner import RunResult
 
-__all__ = ["TinkerGapItem", "TinkerRunItem"]
+__all__ = ["TinkerGapItem", "TinkerRunItem", "TinkerSuite"]
 
 _SUITE = pytest.StashKey["_Suite"]()
-#: The first part of every node id of the suite's items.
+#: The node id of the suite, the first part of each of its items' node ids.
 _ROOT = "tinker-conformance"
 
 
@@ -212,9 +212,11 @@ class TinkerGapItem(pytest.Item):
         assert verdict is not None  # gap items exist only for a judged run
         if gap.id in verdict.new:
             raise _GapFailed(self._describe(f"new; the gate fails on {verdict.fail_on}+"))
-        if gap.id in verdict.accepted:
-            pytest.xfail(f"{gap.id} accepted by the baseline {verdict.baseline}")
-        pytest.xfail(f"{gap.id} is {gap.severity}, below --tinker-fail-on {verdict.fail_on}")
+        pytest.xfail(
+            f"{gap.id} accepted by the baseline {verdict.baseline}"
+            if gap.id in verdict.accepted
+            else f"{gap.id} is {gap.severity}, below --tinker-fail-on {verdict.fail_on}"
+        )
 
     def _describe(self, why: str) -> str:
         gap = self.gap
@@ -239,22 +241,37 @@ def _gap_name(gap: Gap) -> str:
     return f"{gap.id}[{gap.subject}{gap.field} {gap.category}]"
 
 
+class TinkerSuite(pytest.Collector):
+    """The suite's items, under the node id ``tinker-conformance``: the run
+    item, then one item per gap (enhancements are no gaps)."""
+
+    def collect(self) -> list[pytest.Item]:
+        suite = self.config.stash[_SUITE]
+        items: list[pytest.Item] = [TinkerRunItem.from_parent(self, name="run")]
+        items.extend(
+            TinkerGapItem.from_parent(self, name=_gap_name(gap), gap=gap)
+            for gap in suite.gaps
+            if not gap.enhancement
+        )
+        return items
+
+
 @pytest.hookimpl(tryfirst=True)  # before -k and --deselect look at the items
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
+    """Runs the suite and collects its items through the collection hooks,
+    so that pytest counts them as collected (and -k deselects them) like
+    any other; there is no file to collect them from."""
     if config.getoption("--tinker-adapter") is None:
         return
     suite = config.stash[_SUITE] = _suite(config)
     suite.run()
-    items.append(TinkerRunItem.from_parent(session, name="run", nodeid=f"{_ROOT}::run"))
-    items.extend(
-        TinkerGapItem.from_parent(
-            session, name=_gap_name(gap), nodeid=f"{_ROOT}::{_gap_name(gap)}", gap=gap
-        )
-        for gap in suite.gaps
-        if not gap.enhancement
-    )
+    node = TinkerSuite.from_parent(session, name=_ROOT, nodeid=_ROOT)
+    session.ihook.pytest_collectstart(collector=node)
+    report = session.ihook.pytest_make_collect_report(collector=node)
+    session.ihook.pytest_collectreport(report=report)
+    items.extend(item for item in report.result if isinstance(item, pytest.Item))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -77,6 +77,7 @@ def test_one_failing_item_per_gap_named_by_its_id(
         *_checks(*TYPE_CHECKS),
     )
     result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*collected 3 items"])  # counted as collected, like any item
     for type_name in ("SessionHeartbeatRequest", "SessionHeartbeatResponse"):
         gap_id = _missing_type_id(type_name)
         assert [item for item in _items(result) if type_name in item[0]] == [
