@@ -17,6 +17,7 @@ ROOT = Path(__file__).parent
 SCHEMAS = ROOT / "schemas"
 CONSTRAINTS = ROOT / "constraints.txt"
 PACKAGE = ROOT / "conformance"
+BENCHMARKS = ROOT / "benchmarks"
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
@@ -109,6 +110,8 @@ def schemas(session: nox.Session) -> None:
             "diff",
             PACKS[0],
             PACKS[-1],
+            "--out",
+            str(_changelog()),
             external=True,
         )
 
@@ -123,7 +126,16 @@ def fixtures(session: nox.Session) -> None:
         session.run(tool, *args, external=True)
 
 
+#: The checked-in example reports: only the sessions below write here.
 REPORTS = ROOT / "reports"
+#: Where those sessions put a run's raw results (REPORTS/raw) and failures.
+IN_REPORTS = ["--output-dir", str(REPORTS), "--report", str(REPORTS)]
+
+
+def _changelog() -> Path:
+    return REPORTS / f"changelog-{PACKS[0]}-to-{PACKS[-1]}.md"
+
+
 #: An implementation in another language, through the subprocess protocol.
 JS_ADAPTER = ("node", ROOT / "adapters" / "js" / "tinker-adapter.mjs", "0.15.0")
 
@@ -135,11 +147,14 @@ def _self_audits(session: nox.Session, options: list[str]) -> None:
         tool = str(_sdk_env(session, version) / "tinker-conformance")
         session.run(tool, "schemas", "generate", "--sdk-version", version, "--check", external=True)
         session.run(
-            tool, "run", "--adapter", "tinker", "--spec", version, "--report", str(REPORTS),
+            tool, "run", "--adapter", "tinker", "--spec", version, *IN_REPORTS,
             *options, external=True,
         )  # fmt: skip
     newest = _sdk_env(session, PACKS[-1]) / "tinker-conformance"
-    session.run(str(newest), "schemas", "diff", PACKS[0], PACKS[-1], external=True)
+    session.run(
+        str(newest), "schemas", "diff", PACKS[0], PACKS[-1], "--out", str(_changelog()),
+        external=True,
+    )  # fmt: skip
 
 
 @nox.session(default=False)
@@ -182,20 +197,31 @@ def reports(session: nox.Session) -> None:
     for spec, command in runs:
         session.run(
             str(_sdk_env(session, spec) / "tinker-conformance"), "run",
-            "--adapter", f"subprocess:{command}", "--spec", spec, "--report", str(REPORTS),
+            "--adapter", f"subprocess:{command}", "--spec", spec, *IN_REPORTS,
             *options, external=True, success_codes=[0, 1],
         )  # fmt: skip
 
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Print timings for every pack: a full reference run per check, then the
-    fixture checks in process against the subprocess protocol (batched or not)."""
+    """Print where an audit's time goes, for every pack, then all packs side by side.
+
+    Per pack, in its own virtualenv: the per-example cost of generation, of the
+    oracle, of the adapter and of the comparison, and self-audit wall times at
+    25 and 100 examples per type (bench_costs.py); outcomes per second per check
+    (bench_checks.py); in process against the subprocess protocol
+    (bench_subprocess.py). Figures are printed, never asserted.
+    """
     _install(session, "packaging")
+    figures = []
     for version in PACKS:
         python = str(_sdk_env(session, version) / "python")
+        out = Path(session.create_tmp()) / f"bench-{version}.json"
+        session.run(python, str(BENCHMARKS / "bench_costs.py"), "--json", str(out), external=True)
         for script in ("bench_checks.py", "bench_subprocess.py"):
-            session.run(python, str(ROOT / "benchmarks" / script), external=True)
+            session.run(python, str(BENCHMARKS / script), external=True)
+        figures.append(str(out))
+    session.run("python", str(BENCHMARKS / "bench_costs.py"), "--side-by-side", *figures)
 
 
 @nox.session

@@ -1,9 +1,12 @@
 """The ``tinker-conformance`` command line.
 
 Exit codes (every command):
-  0  success, nothing found
-  1  findings: the check ran and the implementation or pack differs
-  2  usage error or bad input (a missing/corrupt pack file names itself)
+  0  passed: nothing found, or the gate passed
+  1  the gate failed: gaps (or drift) the check found
+  2  usage error or bad input (a missing/corrupt file names itself and the
+     JSON pointer), found before a run starts
+  3  internal error: a crash of the suite itself; one line says what failed
+     and where the traceback was written
 """
 
 from __future__ import annotations
@@ -16,26 +19,73 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from conformance._data import SCHEMAS_ROOT
+from conformance._cli_common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    FORMAT,
+    GAP_RULES,
+    OUTPUT_DIR,
+    TIMEOUT,
+    gate_options,
+    report,
+)
+from conformance._data import PACKS_ENV, SCHEMAS_ROOT, use_packs
 from conformance._errors import ConformanceError
+from conformance._paths import inside, slug, writable
 from conformance.load import ADAPTER_HELP
 
 if TYPE_CHECKING:
-    from conformance.results import RawResults
-    from conformance.spec import SpecPack
+    pass
 
 __all__ = ["main"]
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tinker-conformance")
-def cli() -> None:
+@click.option(
+    "--packs",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    envvar=PACKS_ENV,
+    help="Read spec packs from DIR/schemas/<version>/ and their fixtures from "
+    "DIR/fixtures/<version>/ (a checkout, or a pack you generated) instead of the "
+    f"ones shipped with the suite. Also ${PACKS_ENV}.",
+)
+def cli(packs: Path | None) -> None:
     """Conformance and type-parity suite for clients of the Tinker API.
 
-    Exit codes: 0 clean, 1 findings or drift, 2 usage error or bad input.
+    Exit codes: 0 passed, 1 gate failed (gaps or drift), 2 usage error or bad
+    input, 3 internal error (a crash of the suite; the traceback is written
+    to a file named on stderr).
     """
+    if packs is not None:
+        if not (packs / "schemas").is_dir():
+            raise click.BadParameter(
+                f"{packs} has no schemas/ folder (expected DIR/schemas/<version>/)",
+                param_hint="--packs",
+            )
+        use_packs(packs)
+
+
+@cli.command("packs")
+def list_packs() -> None:
+    """List the spec packs in use and where they come from."""
+    from conformance._data import fixtures_dir, packs_dir, packs_origin
+    from conformance.spec import available_versions
+
+    versions = available_versions()
+    click.echo(f"packs: {packs_origin()}")
+    if not versions:
+        click.echo(f"no pack under {packs_dir()}", err=True)
+        sys.exit(EXIT_ERROR)
+    for version in versions:
+        fixtures = fixtures_dir() / version
+        click.echo(
+            f"{version:10} {packs_dir() / version}"
+            + (f"  (fixtures: {fixtures})" if fixtures.is_dir() else "  (no fixtures)")
+        )
 
 
 @cli.group()
@@ -181,155 +231,43 @@ def _record_fixtures(pack: Any, root: Path, notes: list[Any]) -> None:
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Markdown file to write [default: reports/changelog-OLD-to-NEW.md].",
+    help=f"Markdown file to write [default: {OUTPUT_DIR}/changelog-OLD-to-NEW.md].",
 )
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
-    default=SCHEMAS_ROOT,
-    show_default=True,
-    help="Root folder of the packs.",
+    default=None,
+    help="Root folder of the packs [default: the packs in use, see `packs`].",
 )
-def schemas_diff(old: str, new: str, out: Path | None, root: Path) -> None:
+def schemas_diff(old: str, new: str, out: Path | None, root: Path | None) -> None:
     """Write a Markdown changelog of wire changes between two packs."""
     from conformance.spec import load_pack
     from conformance.spec.diff import diff_packs, render_changelog
 
     changes = diff_packs(load_pack(old, root), load_pack(new, root))
-    target = out or root.parent / "reports" / f"changelog-{old}-to-{new}.md"
+    target = out or OUTPUT_DIR / f"changelog-{old}-to-{new}.md"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_changelog(changes), encoding="utf-8")
     click.echo(f"wrote {target} ({len(changes.entries)} changes)")
 
 
-_TIMEOUT = click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds a subprocess adapter has to answer each message (a batch is one message).",
-)
+#: Generated examples by profile: (examples per type, seed); a None seed is
+#: a fresh one each run. The default is the shipped seed, so that a run's
+#: examples and finding ids are the same on every run and every machine.
+PROFILES: dict[str, tuple[int, int | None]] = {"ci": (25, 0), "local": (100, None)}
+DEFAULT_PROFILE = "ci"
 
 
-_GAP_RULES = click.option(
-    "--gap-rules",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A project's rules layered over schemas/gap-rules.json (severity overrides).",
-)
-
-
-def _gate_options(func: Any) -> Any:
-    """--baseline, --strict-baseline, --fail-on and --gap-rules: the CI gate."""
-    options = [
-        click.option(
-            "--baseline",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            default=None,
-            help="Accepted gap ids (`baseline write` makes one): only other gaps fail.",
-        ),
-        click.option(
-            "--strict-baseline",
-            is_flag=True,
-            help="Also fail when a baseline entry no longer occurs (stale).",
-        ),
-        click.option(
-            "--fail-on",
-            default="low",
-            show_default=True,
-            help="Lowest severity that fails the gate, one of the gap rules' severities "
-            "(critical, high, medium, low); lower gaps are reported only.",
-        ),
-        _GAP_RULES,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-class _FormatChoice(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.3
-    """The report formats, read from ``conformance.report.FORMATS`` when
-    needed (help or a value), so that the renderers load only then."""
-
-    name = "format"
-
-    @staticmethod
-    def _names() -> list[str]:
-        from conformance.report import FORMATS
-
-        return list(FORMATS)
-
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
-        return "[" + "|".join(self._names()) + "]"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        names = self._names()
-        if value not in names:
-            self.fail(f"{value!r} is not one of {', '.join(names)}", param, ctx)
-        return str(value)
-
-
-_FORMAT = click.option(
-    "--format",
-    "formats",
-    type=_FormatChoice(),
-    multiple=True,
-    help="Report format (repeatable) [default: every format].",
-)
-
-
-def _report(
-    raw: RawResults,
-    *,
-    pack: SpecPack | None = None,
-    out_dir: Path | None,
-    stem: str,
-    formats: tuple[str, ...],
-    baseline: Path | None,
-    strict_baseline: bool,
-    fail_on: str,
-    gap_rules: Path | None,
-    date: str | None = None,
-) -> int:
-    """Group findings into gaps, write the reports (when out_dir is given),
-    print the gate's verdict; returns the exit code."""
-    from conformance.findings import load_gap_rules
-    from conformance.gaps import load_baseline, load_gap_ids
-    from conformance.report import FORMATS, write_reports
-    from conformance.spec import load_pack
-
-    outputs = write_reports(
-        raw,
-        pack=pack or load_pack(raw.spec_version),
-        out_dir=out_dir or Path("."),
-        stem=stem,
-        formats=(formats or tuple(FORMATS)) if out_dir else (),
-        rules=load_gap_rules(layer=gap_rules),
-        ids=load_gap_ids(),
-        baseline=load_baseline(baseline) if baseline else None,
-        fail_on=fail_on,
-        strict=strict_baseline,
-        date=date,
-    )
-    for path in outputs.written:
-        click.echo(f"report: {path}")
-    verdict = outputs.verdict
-    summary = outputs.document["summary"]
-    click.echo(
-        f"gate: {'PASSED' if verdict.passed else 'FAILED'} "
-        f"(completeness {summary['completeness']}%, {summary['gaps']['total']} gaps, "
-        f"fail on {fail_on}+: {len(verdict.new)} new, {len(verdict.accepted)} accepted, "
-        f"{len(verdict.stale)} stale, {len(verdict.below_threshold)} below threshold)"
-    )
-    if verdict.new:
-        more = (
-            f" and {len(verdict.new) - 20} more (see the report)" if len(verdict.new) > 20 else ""
-        )
-        click.echo(f"new gaps: {', '.join(verdict.new[:20])}{more}", err=True)
-    if verdict.stale:
-        what = "failing (--strict-baseline)" if strict_baseline else "remove them from the baseline"
-        click.echo(f"stale baseline entries ({what}): {', '.join(verdict.stale)}", err=True)
-    return EXIT_OK if verdict.passed else EXIT_FINDINGS
+def generation(
+    profile: str, *, examples: int | None, seed: int | None, explore: bool
+) -> tuple[int, int | None]:
+    """(examples per type, seed) of a run; a None seed is to be drawn afresh."""
+    if explore and seed is not None:
+        raise click.UsageError("--explore draws a fresh seed: give --seed or --explore, not both")
+    count, profile_seed = PROFILES[profile]
+    if seed is not None:
+        return examples or count, seed
+    return examples or count, None if explore else profile_seed
 
 
 @cli.command("run")
@@ -343,23 +281,39 @@ def _report(
 )
 @click.option(
     "--profile",
-    type=click.Choice(["ci", "local"]),
-    default=None,
-    help="ci: 25 examples per type, seed 0 (deterministic); local: 100 examples, a fresh "
-    "seed each run. [default: ci when CI is set, else local]",
+    type=click.Choice(list(PROFILES)),
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="ci: 25 examples per type at the shipped seed 0, the same examples and ids on "
+    "every run; local: 100 examples, a fresh seed each run (printed).",
+)
+@click.option(
+    "--explore",
+    is_flag=True,
+    help="A fresh seed (printed) instead of the profile's: new examples, for finding gaps "
+    "the shipped seed misses.",
 )
 @click.option(
     "--examples", type=click.IntRange(min=1), default=None, help="Examples per type (overrides)."
 )
 @click.option("--seed", type=int, default=None, help="Seed of generated examples (overrides).")
 @click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=OUTPUT_DIR,
+    show_default=True,
+    help="Folder of the run's outputs: raw results in raw/, failing generated examples "
+    "in failures/.",
+)
+@click.option(
     "--results",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Raw results JSON [default: reports/raw/<name>-<version>-spec-<spec>.json].",
+    help="Raw results JSON [default: OUTPUT_DIR/raw/<name>-<version>-spec-<spec>.json, "
+    "name and version made safe for a file name].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (the default when CI is set).")
-@_TIMEOUT
+@TIMEOUT
 @click.option(
     "--validate-protocol",
     is_flag=True,
@@ -373,15 +327,17 @@ def _report(
     default=None,
     help="Also write the gap report (see `report`) into this folder.",
 )
-@_FORMAT
-@_gate_options
+@FORMAT
+@gate_options
 def run_command(
     adapter_spec: str,
     spec_version: str,
     checks: tuple[str, ...],
-    profile: str | None,
+    profile: str,
+    explore: bool,
     examples: int | None,
     seed: int | None,
+    output_dir: Path,
     results: Path | None,
     quiet: bool,
     timeout: float,
@@ -408,6 +364,7 @@ def run_command(
     from conformance.cases import load_type_cases
     from conformance.checks import CheckContext
     from conformance.findings import load_gap_rules
+    from conformance.gaps import load_baseline
     from conformance.load import load_adapter
     from conformance.reference._classes import installed_version
     from conformance.report import (
@@ -419,33 +376,35 @@ def run_command(
     from conformance.runner import Handler, run
     from conformance.spec import load_pack
 
+    # Bad input is found before the run, not after it: the options, the pack,
+    # the rules, the threshold, the baseline and the folders the run will write.
+    count, chosen_seed = generation(profile, examples=examples, seed=seed, explore=explore)
     pack = load_pack(spec_version)
     rules = load_gap_rules(layer=gap_rules)
-    rules.check_threshold(fail_on)  # bad input is found before the run, not after it
+    rules.check_threshold(fail_on)
+    if baseline is not None:
+        load_baseline(baseline)
+    for folder in (output_dir, report_dir, results.parent if results else None):
+        if folder is not None:
+            writable(folder)
     adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
     reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
-    chosen = profile or ("ci" if os.environ.get("CI") else "local")
     try:
         ctx = CheckContext(
             pack=pack,
             adapter=adapter,
             cases=load_type_cases(spec_version),
             rules=rules,
-            examples=examples or (25 if chosen == "ci" else 100),
-            seed=seed if seed is not None else (0 if chosen == "ci" else random.randrange(2**32)),
+            examples=count,
+            seed=chosen_seed if chosen_seed is not None else random.randrange(2**32),
             reference=reference,
         )
         hello = adapter.hello()
-        target = results or (
-            SCHEMAS_ROOT.parent
-            / "reports"
-            / "raw"
-            / f"{hello.name}-{hello.version}-spec-{spec_version}.json"
-        )
+        stem = f"{slug(hello.name, hello.version)}-spec-{spec_version}"
+        target = results or inside(output_dir / "raw", f"{stem}.json")
+        _check_distinct(target, report_dir, stem, formats)
         console = Console(stderr=True)
-        failures = FailureWriter(
-            target.parent.parent / "failures" / target.stem, adapter_spec, spec_version
-        )
+        failures = FailureWriter(inside(output_dir / "failures", stem), adapter_spec, spec_version)
         handlers: list[Handler] = [RawResultsWriter(target), failures]
         if not (quiet or os.environ.get("CI")) and console.is_terminal:
             handlers.append(ProgressHandler(console))
@@ -457,7 +416,7 @@ def run_command(
     Console().print(summary_table(outcome))
     for incident in getattr(adapter, "incidents", ()):
         click.echo(f"adapter incident: {incident}", err=True)
-    click.echo(f"raw results: {target} (profile {chosen}, seed {ctx.seed})")
+    click.echo(f"raw results: {target} (profile {profile}, seed {ctx.seed})")
     if failures.written:
         first = shlex.join(
             ["tinker-conformance", "replay", str(failures.written[0]), "--adapter", adapter_spec]
@@ -469,7 +428,7 @@ def run_command(
     from conformance.results import RawResults
 
     sys.exit(
-        _report(
+        report(
             RawResults.from_json(outcome.to_json(), target),
             pack=pack,
             out_dir=report_dir,
@@ -488,14 +447,14 @@ def run_command(
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=SCHEMAS_ROOT.parent / "reports",
+    default=OUTPUT_DIR,
     show_default=True,
     help="Folder of the report files.",
 )
 @click.option("--name", default=None, help="File stem [default: the results file's stem].")
 @click.option("--date", default=None, help="Date in the title, YYYY-MM-DD [default: today].")
-@_FORMAT
-@_gate_options
+@FORMAT
+@gate_options
 def report_command(
     results: Path,
     out_dir: Path,
@@ -517,7 +476,7 @@ def report_command(
     from conformance.results import load_results
 
     sys.exit(
-        _report(
+        report(
             load_results(results),
             out_dir=out_dir,
             stem=name or results.stem,
@@ -544,7 +503,7 @@ def baseline() -> None:
     required=True,
     help="The baseline file to create (overwritten).",
 )
-@_GAP_RULES
+@GAP_RULES
 def baseline_write(results: Path, out: Path, gap_rules: Path | None) -> None:
     """Accept every gap of a raw results file: the gate then fails only on
     gaps that are not in it. Review the file and commit it."""
@@ -605,7 +564,7 @@ def gaps_register(results: tuple[Path, ...], universe: bool) -> None:
 @cli.command("replay")
 @click.argument("failure", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--adapter", "adapter_spec", required=True, help="The implementation, as for run.")
-@_TIMEOUT
+@TIMEOUT
 def replay(failure: Path, adapter_spec: str, timeout: float) -> None:
     """Re-run one generated example from a reports/failures/ file.
 
@@ -651,7 +610,7 @@ def replay(failure: Path, adapter_spec: str, timeout: float) -> None:
     required=True,
     help="Spec pack version: named in hello, its fixtures give the probes' payloads.",
 )
-@_TIMEOUT
+@TIMEOUT
 def adapter_check(adapter_spec: str, spec_version: str, timeout: float) -> None:
     """Check an adapter program's protocol compliance alone, before a run.
 
@@ -698,6 +657,7 @@ def list_checks() -> None:
 
 
 def main() -> None:
+    """Run the command line; every way out has its exit code (module docstring)."""
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -710,3 +670,48 @@ def main() -> None:
     except ConformanceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    except Exception as exc:  # a bug of the suite: one line, the traceback in a file
+        saved = _save_traceback(exc)
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (a bug of tinker-conformance; "
+            f"traceback in {saved})",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+def _save_traceback(exc: BaseException) -> Path:
+    import tempfile
+    import traceback
+
+    fd, name = tempfile.mkstemp(prefix="tinker-conformance-", suffix=".traceback.txt")
+    with open(fd, "w", encoding="utf-8") as out:
+        out.write("".join(traceback.format_exception(exc)))
+    return Path(name)
+
+
+def _check_distinct(
+    results: Path, report_dir: Path | None, stem: str, formats: tuple[str, ...]
+) -> None:
+    """Raw results and report files never share a name (one would overwrite the other)."""
+    if report_dir is None:
+        return
+    from conformance.report import FORMATS
+
+    for name in formats or tuple(FORMATS):
+        if (report_dir / f"{stem}{FORMATS[name][0]}").resolve() == results.resolve():
+            raise click.BadParameter(
+                f"{results} is also the {name} report's file; name another --results",
+                param_hint="--results",
+            )
+
+
+def _register_serve() -> None:
+    """serve and judge-http live in their own module (conformance._cli_serve)."""
+    from conformance._cli_serve import judge_http, serve
+
+    cli.add_command(serve)
+    cli.add_command(judge_http)
+
+
+_register_serve()

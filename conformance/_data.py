@@ -8,6 +8,8 @@ the file, and the JSON pointer of the spot.
 from __future__ import annotations
 
 import json
+import os
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +20,75 @@ from conformance._errors import SpecError
 __all__ = [
     "FIXTURES_ROOT",
     "META_DIR",
+    "PACKS_ENV",
     "SCHEMAS_ROOT",
+    "SUITE_ROOT",
     "check_data",
+    "fixtures_dir",
     "load_checked",
     "load_json",
+    "packs_dir",
+    "packs_origin",
     "pointer",
+    "use_packs",
 ]
 
-#: The checked-in packs, next to the package in a source checkout.
-SCHEMAS_ROOT = Path(__file__).resolve().parents[1] / "schemas"
+
+def _suite_root() -> Path:
+    """Where the suite's data is: inside the installed package (a wheel maps
+    the checkout's top-level ``schemas/`` and ``fixtures/`` to
+    ``conformance/_bundle/``), else the checkout the package lives in
+    (an editable install, or the source tree itself)."""
+    bundle = Path(str(files("conformance") / "_bundle"))
+    return bundle if (bundle / "schemas").is_dir() else Path(__file__).resolve().parents[1]
+
+
+#: The root of the suite's own data: ``schemas/`` and ``fixtures/``.
+SUITE_ROOT = _suite_root()
+#: The suite's schemas (meta-schemas, protocol, report, gap rules, ids) and
+#: the packs it ships; ``packs_dir()`` is where packs are read from.
+SCHEMAS_ROOT = SUITE_ROOT / "schemas"
 META_DIR = SCHEMAS_ROOT / "meta"
-FIXTURES_ROOT = SCHEMAS_ROOT.parent / "fixtures"
+#: The fixtures of the shipped packs (``fixtures_dir()`` is where they are read).
+FIXTURES_ROOT = SUITE_ROOT / "fixtures"
+
+#: Names another tree of packs, as ``--packs`` does.
+PACKS_ENV = "TINKER_CONFORMANCE_PACKS"
+_chosen: Path | None = None
+
+
+def use_packs(root: Path | None) -> None:
+    """Read packs (``root/schemas/<version>/``) and their fixtures
+    (``root/fixtures/<version>/``) from ``root``: a checkout, or a pack a
+    port author generated. None goes back to the environment or the suite's own."""
+    global _chosen  # noqa: PLW0603 - one choice per process, made by the command line
+    _chosen = root
+
+
+def _packs_root() -> Path:
+    if _chosen is not None:
+        return _chosen
+    named = os.environ.get(PACKS_ENV)
+    return Path(named) if named else SUITE_ROOT
+
+
+def packs_origin() -> str:
+    """Where the packs come from, for people: the option, the variable or the suite."""
+    if _chosen is not None:
+        return f"--packs {_chosen}"
+    if os.environ.get(PACKS_ENV):
+        return f"{PACKS_ENV}={os.environ[PACKS_ENV]}"
+    return f"shipped with tinker-conformance ({SUITE_ROOT})"
+
+
+def packs_dir() -> Path:
+    """The folder of the packs in use: ``<root>/schemas``."""
+    return _packs_root() / "schemas"
+
+
+def fixtures_dir() -> Path:
+    """The folder of the fixtures of the packs in use: ``<root>/fixtures``."""
+    return _packs_root() / "fixtures"
 
 
 def pointer(path: Any) -> str:

@@ -9,7 +9,7 @@ import typing
 from typing import Any
 
 from conformance._errors import ConformanceError
-from conformance.adapters._batch import TYPE_OPS
+from conformance.adapters._batch import ANSWERS, OPTIONAL_OPS
 from conformance.adapters._protocol import Adapter
 from conformance.spec import SpecPack
 
@@ -41,7 +41,7 @@ def subprocess_command(spec: str) -> list[str] | None:
 
 #: What an adapter object must have; the ``OPTIONAL_OPS`` may be absent
 #: (an adapter without them answers those ops as unsupported).
-_REQUIRED_OPS = ("hello", *TYPE_OPS, "batch", "close")
+_REQUIRED_OPS = ("hello", *(op for op in ANSWERS if op not in OPTIONAL_OPS), "batch", "close")
 
 
 def load_adapter(

@@ -17,7 +17,7 @@ from conformance.adapters import Hello
 from conformance.checks import CHECKS, CheckContext, Outcome, Passed, Skipped
 from conformance.findings import Finding
 
-__all__ = ["Handler", "RunResult", "run"]
+__all__ = ["Handler", "RunResult", "record", "run"]
 
 
 @dataclass
@@ -86,6 +86,28 @@ class Handler(Protocol):
     def finish(self, result: RunResult) -> None: ...
 
 
+def record(
+    result: RunResult, name: str, outcome: Outcome, handlers: Sequence[Handler] = ()
+) -> None:
+    """Count one outcome of check ``name`` into ``result`` and hand it to the
+    handlers: what ``run`` does for each, and what a judge of outcomes made
+    elsewhere (``judge-http``) does to get the same raw results."""
+    result.executed[name] += 1
+    # what the check's own subjects met (an op the adapter lacks is not one)
+    lacking = isinstance(outcome, Finding) and outcome.subject in ("op", "adapter")
+    if outcome.type_name and not lacking:
+        result.covered.setdefault(name, Counter())[outcome.type_name] += 1
+    if isinstance(outcome, Passed):
+        result.passed[name] += 1
+    elif isinstance(outcome, Skipped):
+        result.skipped[name] += 1
+    else:
+        result.occurrences[outcome.key] += 1
+        result.findings.setdefault(outcome.key, outcome)
+    for h in handlers:
+        h.handle(outcome)
+
+
 def run(
     ctx: CheckContext, names: Sequence[str] | None = None, handlers: Iterable[Handler] = ()
 ) -> RunResult:
@@ -108,20 +130,7 @@ def run(
     try:
         for name in selected:
             for outcome in CHECKS[name].run(ctx):
-                result.executed[name] += 1
-                # what the check's own subjects met (an op the adapter lacks is not one)
-                lacking = isinstance(outcome, Finding) and outcome.subject in ("op", "adapter")
-                if outcome.type_name and not lacking:
-                    result.covered.setdefault(name, Counter())[outcome.type_name] += 1
-                if isinstance(outcome, Passed):
-                    result.passed[name] += 1
-                elif isinstance(outcome, Skipped):
-                    result.skipped[name] += 1
-                else:
-                    result.occurrences[outcome.key] += 1
-                    result.findings.setdefault(outcome.key, outcome)
-                for h in handlers:
-                    h.handle(outcome)
+                record(result, name, outcome, handlers)
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         raise

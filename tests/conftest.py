@@ -29,3 +29,13 @@ def sdk_pack() -> SpecPack:
 def any_pack(request: pytest.FixtureRequest) -> SpecPack:
     """Every checked-in pack in turn."""
     return load_pack(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _outside_the_checkout(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test runs in an empty folder of its own: a command writing its
+    default outputs (``conformance-results/`` under the current directory)
+    never lands in the checkout."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

@@ -25,12 +25,14 @@ from conformance._data import load_json, pointer
 from conformance.canonical import (
     CATEGORIES,
     Difference,
+    _compare,
     canonicalize,
     compare,
     datetime_texts,
     instant_from_text,
     instant_from_unix,
 )
+from conformance.canonical._walk import Walker
 from conformance.spec import available_versions
 
 CASES_DIR = Path(__file__).parent / "canonical_cases"
@@ -385,3 +387,80 @@ def test_does_not_import_the_sdk() -> None:
         "sys.exit(1 if any(m == 'tinker' or m.startswith('tinker.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# -- the fast path: deepdiff only on a mismatch -------------------------------------
+
+#: Pairs deepdiff must be asked about (no finding may depend on skipping it)
+#: and pairs it may be spared; JSON-equal is not enough to skip it.
+_NOT_IDENTICAL: list[tuple[Any, Any]] = [
+    (1, 1.0),
+    (1, True),
+    (0, None),
+    ("1", 1),
+    ([1], (1,)),
+    ({"a": 1}, {"a": 1.0}),
+    ({"a": [1, 2]}, {"a": [2, 1]}),
+    ({"a": None}, {}),
+    (float("nan"), None),
+]
+_IDENTICAL: list[tuple[Any, Any]] = [
+    (None, None),
+    (-0.0, 0.0),
+    (float("nan"), float("nan")),
+    ({"a": 1, "b": [True, "x"]}, {"b": [True, "x"], "a": 1}),
+    ([{}, [], ""], [{}, [], ""]),
+]
+
+
+@pytest.mark.parametrize(("expected", "actual"), _NOT_IDENTICAL + _IDENTICAL)
+def test_fast_path_skips_deepdiff_only_where_it_finds_nothing(expected: Any, actual: Any) -> None:
+    identical = _compare._identical(expected, actual)
+    assert identical == ((expected, actual) in _IDENTICAL)
+    if identical:
+        assert _compare._raw_differences(expected, actual) == []
+
+
+def _differences_both_ways(
+    monkeypatch: pytest.MonkeyPatch, pack: SpecPack, name: str, expected: Any, actual: Any
+) -> tuple[list[Difference], list[Difference]]:
+    """``compare`` as it runs, and with deepdiff asked every time."""
+    fast = compare(pack, name, expected, actual)
+    with monkeypatch.context() as patched:
+        patched.setattr(_compare, "_identical", lambda _e, _a: False)
+        slow = compare(pack, name, expected, actual)
+    return fast, slow
+
+
+def test_fast_path_gives_the_same_differences_on_every_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for _, case in CASES:
+        pack = _pack(case["spec"])
+        for actual in (case["actual"], case["expected"]):
+            fast, slow = _differences_both_ways(
+                monkeypatch, pack, case["type"], case["expected"], actual
+            )
+            assert fast == slow, case["description"]
+
+
+@pytest.mark.parametrize("version", available_versions())
+def test_fast_path_gives_the_same_differences_on_garbage(
+    monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
+    pack = _pack(version)
+    for name in pack.schemas:
+        for value in _GARBAGE:
+            for expected in (value, {"x": value}):
+                fast, slow = _differences_both_ways(monkeypatch, pack, name, expected, value)
+                assert fast == slow, (name, value)
+
+
+def test_one_walker_keeps_each_walk_apart() -> None:
+    walker = Walker(_pack("0.15.0"))
+    first = walker.canonical("CheckpointArchiveUrlResponse", {"url": "u", "expires": 1764160215})
+    second = walker.canonical("CheckpointArchiveUrlResponse", {"url": "u"})
+    assert first.texts_by_pointer() == {"/expires": "1764160215"}
+    assert second.texts_by_pointer() == {}
+    assert ("expires",) in first.nodes
+    assert ("expires",) not in second.nodes

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from conformance._cli import DEFAULT_PROFILE, generation
 from conformance._data import SCHEMAS_ROOT
 from conformance.reference._classes import installed_version
 from tests._results import run_cli
@@ -29,6 +33,52 @@ def test_help_everywhere(args: tuple[str, ...]) -> None:
     done = run_cli(*args, "--help")
     assert done.returncode == 0
     assert "Usage:" in done.stdout
+
+
+#: Imported only by the commands that need them, so that `--help`, every CLI
+#: subprocess and every adapter start stay light.
+HEAVY_MODULES = ("hypothesis", "tinker", "deepdiff", "jinja2")
+
+
+def test_the_command_line_imports_no_heavy_module() -> None:
+    code = (
+        "import sys, conformance._cli;"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, (25, 0)),
+        ({"profile": "ci"}, (25, 0)),
+        ({"profile": "local"}, (100, None)),
+        ({"explore": True}, (25, None)),
+        ({"profile": "local", "seed": 7}, (100, 7)),
+        ({"seed": 7}, (25, 7)),
+        ({"examples": 3}, (3, 0)),
+        ({"profile": "local", "examples": 3, "explore": True}, (3, None)),
+    ],
+)
+def test_examples_and_seed_by_profile(options: dict[str, Any], expected: tuple[Any, ...]) -> None:
+    """The default is deterministic; a fresh seed (None) only when asked for."""
+    given: dict[str, Any] = {"examples": None, "seed": None, "explore": False} | options
+    assert generation(given.pop("profile", DEFAULT_PROFILE), **given) == expected
+
+
+def test_explore_and_seed_together_are_a_usage_error() -> None:
+    done = run_cli("run", "--adapter", "tinker", "--spec", "0.15.0", "--explore", "--seed", "1")
+    assert done.returncode == 2
+    assert "give --seed or --explore, not both" in done.stderr
+
+
+def test_run_help_says_how_to_get_a_fresh_seed() -> None:
+    text = " ".join(run_cli("run", "--help").stdout.split())
+    assert "--explore" in text
+    assert "[default: ci]" in text
+    assert "shipped seed 0" in text
 
 
 def test_schemas_diff_writes_the_changelog(tmp_path: Path) -> None:
@@ -83,9 +133,11 @@ def test_a_failing_generated_case_is_written_and_replays(tmp_path: Path) -> None
         "3",
         "--results",
         str(results),
+        "--output-dir",
+        str(tmp_path),
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    files = sorted((tmp_path / "failures" / "run").glob("property-roundtrip-Cursor-*.json"))
+    files = sorted((tmp_path / "failures").glob("*/property-roundtrip-Cursor-*.json"))
     assert files, done.stdout
     assert "failing generated examples in" in done.stdout
     assert "replay one with: tinker-conformance replay " in done.stdout
@@ -110,14 +162,13 @@ def test_run_on_the_reference_is_clean_and_counts_its_checks(tmp_path: Path) -> 
         "tinker",
         "--spec",
         version,
-        "--profile",
-        "ci",
         "--examples",
         "6",
         "--results",
         str(results),
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "(profile ci, seed 0)" in done.stdout  # the default: the shipped seed
     raw = json.loads(results.read_text())
     assert raw["findings"] == []
     assert raw["total"] > 1000

@@ -19,6 +19,7 @@ from conformance._errors import SpecError
 from conformance.findings import load_gap_rules
 from conformance.gaps import Baseline, Gap, judge
 from conformance.reference._classes import installed_version
+from conformance.report import FORMATS
 from tests._results import finding, raw_results, run_cli
 
 CASES = sorted((Path(__file__).parent / "gate_cases").glob("*.json"))
@@ -175,7 +176,7 @@ def test_run_applies_the_gate_and_writes_every_format(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "gate: PASSED" in done.stdout
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["again.html", "again.json", "again.junit.xml", "again.md"]
+    assert names == sorted(f"again{suffix}" for suffix, _render in FORMATS.values())
 
 
 def test_a_corrupt_baseline_names_file_and_pointer(tmp_path: Path) -> None:

@@ -4,20 +4,27 @@ request recorded as it arrived."""
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from conformance import ConformanceError
-from conformance.mock_server import CannedResponse, MockTinkerServer
+from conformance.mock_server import CannedResponse, MockTinkerServer, RecordedRequest
 
 
 def _send(url: str, method: str = "POST", body: object = None) -> tuple[int, dict[str, str], bytes]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("content-type", "application/json")
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with direct.open(request, timeout=5) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as err:
         with err:
@@ -55,7 +62,7 @@ def test_a_redirect_is_served_not_followed_by_the_server() -> None:
     location = "https://storage.invalid/archive.tar.gz"
     with MockTinkerServer() as server:
         server.serve([CannedResponse(status=302, headers={"Location": location})])
-        opener = urllib.request.build_opener(_NoRedirect())
+        opener = urllib.request.build_opener(_NoRedirect(), urllib.request.ProxyHandler({}))
         request = urllib.request.Request(
             f"{server.base_url}/api/v1/training_runs/r/checkpoints/c/archive"
         )
@@ -80,3 +87,108 @@ def test_refuses_anything_but_loopback(host: str) -> None:
 def test_localhost_is_loopback() -> None:
     with MockTinkerServer(host="localhost") as server:
         assert server.base_url
+
+
+# -- limits (issue 12): real sockets on 127.0.0.1, every wait bounded ------------------
+
+_LIMITS = json.loads((Path(__file__).parent / "data" / "mock-server-limits.json").read_text())
+
+
+def _exchange(base_url: str, raw: bytes, seconds: float) -> bytes:
+    """Send ``raw`` and read until the server closes (at most ``seconds``)."""
+    host, port = urlsplit(base_url).hostname, urlsplit(base_url).port
+    with socket.create_connection((host, port), timeout=seconds) as conn:
+        conn.sendall(raw)
+        chunks = []
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    pytest.fail(f"the connection stayed open beyond {seconds} s")
+
+
+@pytest.mark.parametrize("case", _LIMITS["cases"], ids=lambda c: str(c["description"]))
+def test_refuses_bad_lengths_and_closes(case: dict[str, Any]) -> None:
+    with MockTinkerServer(max_body=_LIMITS["max_body"]) as server:
+        server.serve([CannedResponse(json={"ok": True})])
+        started = time.monotonic()
+        answer = _exchange(server.base_url, case["request"].encode(), case["seconds"])
+        assert time.monotonic() - started < case["seconds"]
+    status = int(answer.split(b" ", 2)[1])
+    assert status == case["status"], answer[:200]
+    if status >= 400:
+        assert [r.status for r in server.rejected] == [status]
+        assert server.recorded == []
+
+
+def test_the_default_body_limit_is_16_mib() -> None:
+    with MockTinkerServer() as server:
+        assert server.max_body == 16 * 1024 * 1024
+        raw = f"POST / HTTP/1.1\r\nContent-Length: {16 * 1024 * 1024 + 1}\r\n\r\n".encode()
+        assert _exchange(server.base_url, raw, 2).startswith(b"HTTP/1.1 413")
+
+
+def test_slowloris_connections_are_cut_at_the_deadline() -> None:
+    """Each connection trickles a header byte at a time, well inside the
+    per-read timeout: only the connection deadline ends them."""
+    with MockTinkerServer(connection_seconds=1.0, io_timeout=5.0) as server:
+        host, port = urlsplit(server.base_url).hostname, urlsplit(server.base_url).port
+        conns = [socket.create_connection((host, port), timeout=5) for _ in range(5)]
+        try:
+            started = time.monotonic()
+            closed: set[int] = set()
+            while len(closed) < len(conns) and time.monotonic() - started < 4:
+                for i, conn in enumerate(conns):
+                    if i in closed:
+                        continue
+                    try:
+                        conn.sendall(b"X")
+                        conn.settimeout(0.05)
+                        if conn.recv(1) == b"":
+                            closed.add(i)
+                    except TimeoutError:
+                        pass
+                    except OSError:
+                        closed.add(i)
+                time.sleep(0.1)
+            assert len(closed) == len(conns)
+            assert time.monotonic() - started < 4
+        finally:
+            for conn in conns:
+                conn.close()
+
+
+def test_connections_beyond_the_bound_get_503_without_a_thread() -> None:
+    with MockTinkerServer(max_connections=2, connection_seconds=3.0) as server:
+        host, port = urlsplit(server.base_url).hostname, urlsplit(server.base_url).port
+        idle = [socket.create_connection((host, port), timeout=2) for _ in range(2)]
+        try:
+            time.sleep(0.2)  # both accepted and holding their slot
+            threads = threading.active_count()
+            answer = _exchange(server.base_url, b"GET /api/v1/healthz HTTP/1.1\r\n\r\n", 2)
+            assert answer.startswith(b"HTTP/1.1 503")
+            assert threading.active_count() <= threads
+        finally:
+            for conn in idle:
+                conn.close()
+        time.sleep(0.3)  # the slots are given back
+        status, _, _ = _send(f"{server.base_url}/api/v1/healthz", method="GET")
+        assert status == 599  # served (no canned response left), not refused
+    assert [r.reason for r in server.rejected] == ["too many connections"]
+
+
+def test_a_failing_answer_is_a_500_and_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    def broken(request: RecordedRequest) -> CannedResponse:
+        raise RuntimeError("boom")
+
+    with MockTinkerServer(answer=broken) as server:
+        status, _, _ = _send(f"{server.base_url}/api/v1/healthz", method="GET")
+        _exchange(server.base_url, b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 2)
+        _exchange(server.base_url, b"\x16\x03\x01garbage\r\n\r\n", 2)
+    assert status == 500
+    assert server.errors == 1
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err
+    assert err == ""

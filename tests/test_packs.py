@@ -85,3 +85,41 @@ def test_curation_matches_its_meta_schema() -> None:
     Draft202012Validator.check_schema(meta)
     errors = list(Draft202012Validator(meta).iter_errors(load_json(SCHEMAS_ROOT / "curation.json")))
     assert errors == []
+
+
+#: The formats the suite asserts, with the dependencies pyproject.toml declares
+#: (``rfc3339-validator`` for date-time; date and regex need nothing more). A
+#: schema using another format would go unchecked where only these are installed.
+SUPPORTED_FORMATS = frozenset({"date", "date-time", "regex"})
+
+
+def _formats(node: Any, path: str) -> list[tuple[str, str]]:
+    """(JSON pointer, format) of every ``format`` keyword under ``node``."""
+    if isinstance(node, dict):
+        here = [(path, node["format"])] if isinstance(node.get("format"), str) else []
+        return here + [f for k, v in node.items() for f in _formats(v, f"{path}/{k}")]
+    if isinstance(node, list):
+        return [f for i, v in enumerate(node) for f in _formats(v, f"{path}/{i}")]
+    return []
+
+
+SCHEMA_FILES = sorted(SCHEMAS_ROOT.rglob("*.json"))
+
+
+def test_schemas_use_only_the_supported_formats() -> None:
+    used = {
+        (str(path.relative_to(SCHEMAS_ROOT)), pointer, fmt)
+        for path in SCHEMA_FILES
+        for pointer, fmt in _formats(load_json(path), "")
+    }
+    assert {fmt for _, _, fmt in used} <= SUPPORTED_FORMATS, sorted(
+        u for u in used if u[2] not in SUPPORTED_FORMATS
+    )
+    assert {fmt for _, _, fmt in used} == SUPPORTED_FORMATS  # none listed in vain
+
+
+def test_every_supported_format_is_asserted() -> None:
+    checker = Draft202012Validator.FORMAT_CHECKER
+    assert set(checker.checkers) >= SUPPORTED_FORMATS
+    for fmt, bad in [("date", "2025-13-01"), ("date-time", "2025-01-01 00:00"), ("regex", "(")]:
+        assert not checker.conforms(bad, fmt), fmt

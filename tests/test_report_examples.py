@@ -12,10 +12,8 @@ from typing import Any
 import pytest
 
 from conformance._data import SCHEMAS_ROOT
+from conformance.report import FORMATS
 from conformance.report._document import check_document
-from conformance.report._html import render_html
-from conformance.report._junit import render_junit
-from conformance.report._markdown import render_markdown
 
 REPORTS = SCHEMAS_ROOT.parent / "reports"
 DOCUMENTS = sorted(p for p in REPORTS.glob("*.json"))
@@ -49,7 +47,7 @@ def test_every_example_is_there() -> None:
         "tinker-js-example-0.1.0-spec-0.15.0",
     }
     for stem in stems:
-        for suffix in (".md", ".html", ".junit.xml"):
+        for suffix, _render in FORMATS.values():
             assert (REPORTS / f"{stem}{suffix}").is_file(), f"{stem}{suffix}"
 
 
@@ -58,11 +56,7 @@ def test_every_format_renders_the_same_document(path: Path) -> None:
     document = json.loads(path.read_text())
     check_document(document, path)
     stem = path.stem
-    for suffix, render in (
-        (".md", render_markdown),
-        (".html", render_html),
-        (".junit.xml", render_junit),
-    ):
+    for suffix, render in FORMATS.values():
         on_disk = (REPORTS / f"{stem}{suffix}").read_text(encoding="utf-8")
         assert render(document) == on_disk, f"{stem}{suffix} is stale: run `nox -s reports`"
 

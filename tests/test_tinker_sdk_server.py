@@ -332,3 +332,21 @@ def test_stray_prints_do_not_reach_the_protocol(tmp_path: Any) -> None:
     assert [r["id"] for r in responses] == [1, 2]
     assert b"noise from print" in done.stderr
     assert b"noise at fd 1" in done.stderr
+
+
+def test_an_optional_op_the_adapter_lacks_is_unsupported() -> None:
+    """The server answers as the in-process path does (``run_call``): an
+    adapter without ``call`` or ``request`` lacks the op; it did not break."""
+    from conformance.adapters import SequentialBatch
+    from conformance.reference.server import Server
+
+    class TypeOpsOnly(SequentialBatch):
+        pass
+
+    server = Server(TypeOpsOnly())
+    for request in (
+        {"id": 1, "op": "call", "helper": "ModelInput.empty", "args": {}},
+        {"id": 2, "op": "request", "endpoint": "x", "args": {}, "base_url": "http://127.0.0.1:9"},
+    ):
+        error = server.answer(request)["error"]
+        assert (error["kind"], error["what"], error["name"]) == ("unsupported", "op", request["op"])

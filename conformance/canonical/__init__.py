@@ -70,6 +70,6 @@ def compare(
     ``actual_wire`` (the implementation's), both canonicalised as
     ``type_name``; empty when they are canonically equal. Sorted by path."""
     walker = Walker(pack)
-    expected = Walker(pack).canonical(type_name, expected_wire)
-    actual = Walker(pack).canonical(type_name, actual_wire)
+    expected = walker.canonical(type_name, expected_wire)
+    actual = walker.canonical(type_name, actual_wire)
     return compare_walks(walker, type_name, expected, actual)

@@ -7,6 +7,7 @@ Raw deepdiff output never leaves this module.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -52,6 +53,7 @@ CATEGORIES: Final = (
 _ONLY_IN_ACTUAL = frozenset({"dictionary_item_added", "iterable_item_added"})
 _ONLY_IN_EXPECTED = frozenset({"dictionary_item_removed", "iterable_item_removed"})
 _SHORT = 60
+_JSON_SCALARS = (str, int, bool, type(None))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +82,8 @@ class _Raw:
 
 def compare_walks(walker: Walker, type_name: str, expected: Walk, actual: Walk) -> list[Difference]:
     """Differences between two canonical walks of one type, classified, in path order."""
+    if _identical(expected.value, actual.value):
+        return []
     raws = _raw_differences(expected.value, actual.value)
     raws = _collapse_defaults(walker, _collapse_flattened(raws, expected, actual), expected, actual)
     found = []
@@ -88,6 +92,28 @@ def compare_walks(walker: Walker, type_name: str, expected: Walk, actual: Walk) 
         if difference is not None:
             found.append(difference)
     return sorted(found, key=lambda d: (_sort_key(d.path), d.category))
+
+
+def _identical(expected: Any, actual: Any) -> bool:
+    """Exactly the same JSON, types included (``1`` is not ``1.0`` nor
+    ``True``), key order aside: then deepdiff would find nothing, so it is
+    not run. Most comparisons are of equal values, and deepdiff costs about
+    as much as both canonical walks; it runs only to explain a mismatch.
+    Anything but plain JSON values is left to deepdiff."""
+    kind = type(expected)
+    if kind is not type(actual):
+        return False
+    if kind is dict:
+        return expected.keys() == actual.keys() and all(
+            _identical(value, actual[key]) for key, value in expected.items()
+        )
+    if kind is list:
+        return len(expected) == len(actual) and all(
+            _identical(e, a) for e, a in zip(expected, actual, strict=True)
+        )
+    if kind is float:
+        return bool(expected == actual or (math.isnan(expected) and math.isnan(actual)))
+    return kind in _JSON_SCALARS and bool(expected == actual)
 
 
 def _raw_differences(expected: Any, actual: Any) -> list[_Raw]:

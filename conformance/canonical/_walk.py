@@ -62,12 +62,15 @@ def _path_key(item: tuple[JsonPath, Any]) -> tuple[tuple[int, int, str], ...]:
 
 
 class _PackTools:
-    """Lookups reused across walks of one pack (kept per pack, dropped with it)."""
+    """Lookups and canonical defaults reused across walks of one pack (kept
+    per pack, dropped with it; they never hold the pack itself)."""
 
     def __init__(self, pack: SpecPack) -> None:
         self.names_by_urn = {type_urn(pack.version, name): name for name in pack.schemas}
         # id(subschema) -> (subschema, validator): holding the subschema keeps its id unique.
         self.validators: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}
+        # id(property schema) -> (property schema, its canonical default).
+        self.defaults: dict[int, tuple[Mapping[str, Any], Any]] = {}
 
 
 _TOOLS: dict[int, _PackTools] = {}
@@ -95,31 +98,35 @@ def schema_of(pack: SpecPack, type_name: str) -> Mapping[str, Any]:
 
 
 class Walker:
-    """One walk (or several) over values of one pack, collecting notes."""
+    """Canonical walks over values of one pack.
+
+    What walks of the pack reuse (type names by URN, branch validators,
+    canonical defaults) is kept per pack, so a Walker costs nothing to make;
+    it keeps nothing of one walk (each walk's notes go to its own ``Walk``),
+    so one Walker serves any number of walks.
+    """
 
     def __init__(self, pack: SpecPack) -> None:
         self.pack = pack
         self._tools = _tools(pack)
-        self.nodes: dict[JsonPath, Node] = {}
-        self.texts: dict[JsonPath, str] = {}
-        self._defaults: dict[int, tuple[Mapping[str, Any], Any]] = {}
 
     # -- entry points -------------------------------------------------------
 
     def canonical(self, type_name: str, value: Any) -> Walk:
         schema = schema_of(self.pack, type_name)
-        result = self.walk(schema, value, ())
-        return Walk(result, self.nodes, self.texts)
+        walk = Walk(None)
+        walk.value = self._walk(walk, schema, value, ())
+        return walk
 
     def canonical_default(self, prop: Mapping[str, Any]) -> tuple[bool, Any]:
         """(present, value) of a property's default in canonical form; a null
         default is absent, as an optional null always is."""
         if "default" not in prop:
             return False, None
-        found = self._defaults.get(id(prop))
+        found = self._tools.defaults.get(id(prop))
         if found is None or found[0] is not prop:
-            value = Walker(self.pack).walk(prop, copy.deepcopy(prop["default"]), ())
-            found = self._defaults[id(prop)] = (prop, value)
+            value = self._walk(Walk(None), prop, copy.deepcopy(prop["default"]), ())
+            found = self._tools.defaults[id(prop)] = (prop, value)
         return found[1] is not None, copy.deepcopy(found[1])
 
     # -- schema lookups -----------------------------------------------------
@@ -226,50 +233,59 @@ class Walker:
 
     # -- the walk -----------------------------------------------------------
 
-    def walk(self, schema: Any, value: Any, path: JsonPath, *, filled: bool = False) -> Any:
-        """Canonical form of ``value`` read with ``schema`` at ``path``.
-        ``filled`` marks a default the walk put in (its texts are not wire)."""
+    def _walk(
+        self, notes: Walk, schema: Any, value: Any, path: JsonPath, *, filled: bool = False
+    ) -> Any:
+        """Canonical form of ``value`` read with ``schema`` at ``path``, noted
+        in ``notes``. ``filled`` marks a default the walk put in (its texts
+        are not wire)."""
         resolved, _ = self.resolve(schema)
         if resolved is None:
-            self.nodes[path] = Node(None)
+            notes.nodes[path] = Node(None)
             return copy.deepcopy(value)
         union = resolved.get("x-tinker-union")
         if isinstance(union, Mapping):
             variant = self._pick_variant(union, value)
             if variant is None:
-                self.nodes[path] = Node(resolved)
+                notes.nodes[path] = Node(resolved)
                 return copy.deepcopy(value)
-            return self.walk(self.pack.schemas[variant], value, path, filled=filled)
+            return self._walk(notes, self.pack.schemas[variant], value, path, filled=filled)
         branches = _branches(resolved)
         if branches is not None and "type" not in resolved and "properties" not in resolved:
             chosen = self._pick_branch(branches, value)
             if chosen is None:
-                self.nodes[path] = Node(resolved)
+                notes.nodes[path] = Node(resolved)
                 return copy.deepcopy(value)
-            return self.walk(chosen, value, path, filled=filled)
-        return self._walk_typed(resolved, value, path, filled=filled)
+            return self._walk(notes, chosen, value, path, filled=filled)
+        return self._walk_typed(notes, resolved, value, path, filled=filled)
 
     def _walk_typed(
-        self, schema: Mapping[str, Any], value: Any, path: JsonPath, *, filled: bool
+        self, notes: Walk, schema: Mapping[str, Any], value: Any, path: JsonPath, *, filled: bool
     ) -> Any:
         kind = schema.get("type")
         if isinstance(value, dict) and (kind == "object" or "properties" in schema):
-            return self._walk_object(schema, value, path, filled=filled)
+            return self._walk_object(notes, schema, value, path, filled=filled)
         if isinstance(value, list) and kind == "array":
-            return self._walk_array(schema, value, path, filled=filled)
+            return self._walk_array(notes, schema, value, path, filled=filled)
         instant = _instant(schema, value)
         if instant is not None:
-            self.nodes[path] = Node(schema, datetime=True)
+            notes.nodes[path] = Node(schema, datetime=True)
             if not filled:
-                self.texts[path] = value if isinstance(value, str) else json.dumps(value)
+                notes.texts[path] = value if isinstance(value, str) else json.dumps(value)
             return instant
-        self.nodes[path] = Node(schema)
+        notes.nodes[path] = Node(schema)
         if kind in ("number", "integer"):
             return _number(kind, value)
         return copy.deepcopy(value)
 
     def _walk_object(
-        self, schema: Mapping[str, Any], value: dict[Any, Any], path: JsonPath, *, filled: bool
+        self,
+        notes: Walk,
+        schema: Mapping[str, Any],
+        value: dict[Any, Any],
+        path: JsonPath,
+        *,
+        filled: bool,
     ) -> dict[Any, Any]:
         props = schema.get("properties")
         props = props if isinstance(props, Mapping) else {}
@@ -280,15 +296,16 @@ class Walker:
         for key, item in value.items():
             sub = props.get(key) if isinstance(key, str) else None
             if isinstance(sub, Mapping):
-                out[key] = self.walk(sub, item, (*path, key), filled=filled)
+                out[key] = self._walk(notes, sub, item, (*path, key), filled=filled)
             elif isinstance(extra, Mapping):
-                out[key] = self.walk(extra, item, (*path, key), filled=filled)
+                out[key] = self._walk(notes, extra, item, (*path, key), filled=filled)
             else:  # unknown property: kept as it came (lenient types carry them)
-                self.nodes[(*path, key)] = Node(None)
+                notes.nodes[(*path, key)] = Node(None)
                 out[key] = copy.deepcopy(item)
         for key, sub in props.items():
             if key not in value and isinstance(sub, Mapping) and "default" in sub:
-                out[key] = self.walk(sub, copy.deepcopy(sub["default"]), (*path, key), filled=True)
+                default = copy.deepcopy(sub["default"])
+                out[key] = self._walk(notes, sub, default, (*path, key), filled=True)
         for key in props:
             if key not in required_names and key in out and out[key] is None:
                 # A nullable literal keeps its null: it tells union variants
@@ -296,11 +313,17 @@ class Walker:
                 if self.literal(props[key])[0]:
                     continue
                 del out[key]
-        self.nodes[path] = Node(schema)
+        notes.nodes[path] = Node(schema)
         return out
 
     def _walk_array(
-        self, schema: Mapping[str, Any], value: list[Any], path: JsonPath, *, filled: bool
+        self,
+        notes: Walk,
+        schema: Mapping[str, Any],
+        value: list[Any],
+        path: JsonPath,
+        *,
+        filled: bool,
     ) -> list[Any]:
         prefix = schema.get("prefixItems")
         prefix = prefix if isinstance(prefix, list) else []
@@ -309,11 +332,11 @@ class Walker:
         for index, item in enumerate(value):
             sub = prefix[index] if index < len(prefix) else items
             if isinstance(sub, Mapping):
-                out.append(self.walk(sub, item, (*path, index), filled=filled))
+                out.append(self._walk(notes, sub, item, (*path, index), filled=filled))
             else:
-                self.nodes[(*path, index)] = Node(None)
+                notes.nodes[(*path, index)] = Node(None)
                 out.append(copy.deepcopy(item))
-        self.nodes[path] = Node(schema)
+        notes.nodes[path] = Node(schema)
         return out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from conformance._data import FIXTURES_ROOT, load_checked
+from conformance._data import fixtures_dir, load_checked
 from conformance._errors import SpecError
 
 __all__ = ["CaseKind", "load"]
@@ -33,8 +33,10 @@ class CaseKind(Generic[C]):
     build: Callable[[str, Mapping[str, Any]], C]
 
 
-def load(kind: CaseKind[C], version: str, root: Path = FIXTURES_ROOT) -> list[C]:
-    """Every case of ``kind`` for ``version``, sorted by id (none: an empty list)."""
+def load(kind: CaseKind[C], version: str, root: Path | None = None) -> list[C]:
+    """Every case of ``kind`` for ``version``, sorted by id (none: an empty
+    list); ``root``: the fixtures of the packs in use."""
+    root = root or fixtures_dir()
     cases = []
     for path in sorted((root / version / kind.folder).glob("*/*.json")):
         data = load_checked(path, kind.meta)

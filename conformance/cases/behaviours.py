@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance._data import FIXTURES_ROOT, META_DIR, load_json
+from conformance._data import META_DIR, load_json
 from conformance.cases._load import CaseKind, load
 
 __all__ = [
@@ -85,6 +85,6 @@ BEHAVIOURS = CaseKind(
 )
 
 
-def load_behaviour_cases(version: str, root: Path = FIXTURES_ROOT) -> list[BehaviourCase]:
+def load_behaviour_cases(version: str, root: Path | None = None) -> list[BehaviourCase]:
     """Every behaviour vector of a version, sorted by id (none: an empty list)."""
     return load(BEHAVIOURS, version, root)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance._data import FIXTURES_ROOT
 from conformance.cases._load import CaseKind, load
 
 __all__ = ["EndpointCase", "load_endpoint_cases"]
@@ -47,7 +46,7 @@ ENDPOINTS = CaseKind(
 )
 
 
-def load_endpoint_cases(version: str, root: Path = FIXTURES_ROOT) -> list[EndpointCase]:
+def load_endpoint_cases(version: str, root: Path | None = None) -> list[EndpointCase]:
     """Every endpoint vector of a version, sorted by id; each file is checked
     against ``schemas/meta/endpoint-case.schema.json``."""
     return load(ENDPOINTS, version, root)

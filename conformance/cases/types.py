@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance._data import FIXTURES_ROOT
 from conformance.cases._load import CaseKind, load
 
 __all__ = ["TypeCase", "load_type_cases"]
@@ -45,6 +44,6 @@ def _build(case_id: str, data: Mapping[str, Any]) -> TypeCase:
 TYPES = CaseKind(folder="types", meta="type-case.schema.json", subject_key="type", build=_build)
 
 
-def load_type_cases(version: str, root: Path = FIXTURES_ROOT) -> list[TypeCase]:
+def load_type_cases(version: str, root: Path | None = None) -> list[TypeCase]:
     """Every type case of a version, sorted by id."""
     return load(TYPES, version, root)

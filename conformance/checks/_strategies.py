@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from conformance.checks._memo import memoised_strategies
 from conformance.spec import SpecPack
 
 __all__ = ["bundle", "payloads"]
@@ -117,20 +118,19 @@ def _without_local_constants() -> Iterator[None]:
 def payloads(pack: SpecPack, type_name: str, count: int, seed: int) -> list[Any]:
     """Up to ``count`` payloads, the same ones for the same seed."""
     found: list[Any] = []
-    strategy = _strategy(pack, type_name)
+    with _without_local_constants(), memoised_strategies():
 
-    @hypothesis_seed(seed)
-    @settings(
-        max_examples=count,
-        database=None,
-        deadline=None,
-        derandomize=False,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(value: Any) -> None:
-        found.append(value)
+        @hypothesis_seed(seed)
+        @settings(
+            max_examples=count,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(_strategy(pack, type_name))
+        def collect(value: Any) -> None:
+            found.append(value)
 
-    with _without_local_constants():
         collect()
     return found

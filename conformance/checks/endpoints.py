@@ -78,6 +78,7 @@ __all__ = [
     "PROTOBUF",
     "TERMINATOR",
     "judge",
+    "judge_requests",
     "protobuf_json",
     "served",
 ]
@@ -165,6 +166,18 @@ def judge(
     yield from judge_.findings
     if not judge_.findings:
         yield Passed(check=CHECK, type_name=case.endpoint, case=case.id)
+
+
+def judge_requests(
+    ctx: CheckContext, case: EndpointCase, recorded: Sequence[RecordedRequest]
+) -> list[Finding]:
+    """Only the requests of one vector: count, order, method and path, query,
+    content type, headers and bodies, as ``judge`` does. For callers that see
+    the wire but not the call's result (``judge-http`` reads what a port's own
+    test suite sent to ``serve``), and fit ``case.expect`` to what they can know."""
+    judge_ = _Judge(ctx, case)
+    judge_.requests(recorded)
+    return judge_.findings
 
 
 class _Judge:

@@ -15,7 +15,14 @@ from conformance.gaps._gate import (
     write_baseline,
 )
 from conformance.gaps._ids import GAP_IDS_FILE, GapIds, load_gap_ids
-from conformance.gaps._model import Gap, gap_key, group, normalize_field, subject_kind
+from conformance.gaps._model import (
+    Gap,
+    gap_key,
+    group,
+    missing_subject,
+    normalize_field,
+    subject_kind,
+)
 
 __all__ = [
     "DEFAULT_FAIL_ON",
@@ -29,6 +36,7 @@ __all__ = [
     "judge",
     "load_baseline",
     "load_gap_ids",
+    "missing_subject",
     "normalize_field",
     "subject_kind",
     "write_baseline",

@@ -20,6 +20,7 @@ __all__ = [
     "gap_code",
     "gap_key",
     "group",
+    "missing_subject",
     "normalize_field",
     "subject_kind",
 ]
@@ -44,8 +45,13 @@ class Gap:
     findings: tuple[Mapping[str, Any], ...]
 
     @property
+    def missing(self) -> bool:
+        """The whole subject is missing: not implemented, rather than wrong."""
+        return missing_subject(self.category, self.field)
+
+    @property
     def title(self) -> str:
-        if self.category.startswith("missing-") and not self.field:
+        if self.missing:
             return f"{self.subject} - MISSING"
         where = f"{self.subject} `{self.field}`" if self.field else self.subject
         return f"{where}: {self.category.replace('-', ' ')}"
@@ -53,6 +59,12 @@ class Gap:
     @property
     def occurrences(self) -> int:
         return sum(int(f.get("occurrences", 1)) for f in self.findings)
+
+
+def missing_subject(category: str, field: str) -> bool:
+    """A ``missing-*`` category on no field: the type, helper or endpoint
+    itself is absent (not implemented), as opposed to implemented but wrong."""
+    return category.startswith("missing-") and not field
 
 
 def subject_kind(finding: Mapping[str, Any]) -> str:

@@ -207,7 +207,7 @@ def frozen_clock(instant: dt.datetime) -> Iterator[None]:
         yield
         return
     module: Any = weights  # its `datetime` import is patched, a name it does not export
-    real = module.datetime
+    real = getattr(module, "datetime", None)
     if real is not dt:
         yield
         return

@@ -45,6 +45,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import IO, Any, NoReturn, TypeGuard
 
+from conformance.adapters._batch import Call, run_call
 from conformance.adapters._results import (
     Encoded,
     Errored,
@@ -299,7 +300,8 @@ class Server:
         args = request.get("args")
         if not isinstance(args, dict):
             raise _Malformed(f"'args' must be an object, not {args!r}")
-        return _response(request_id, self.adapter.call(helper, args))
+        # optional ops: an adapter without one answers unsupported, as in process
+        return _response(request_id, run_call(self.adapter, Call.call(helper, args)))
 
     def _op_request(self, request_id: int, request: Mapping[str, Any]) -> dict[str, Any]:
         endpoint = _string(request, "endpoint")
@@ -307,7 +309,8 @@ class Server:
         args = request.get("args")
         if not isinstance(args, dict):
             raise _Malformed(f"'args' must be an object, not {args!r}")
-        return _response(request_id, self.adapter.request(endpoint, args, base_url))
+        call = Call.request(endpoint, args, base_url)
+        return _response(request_id, run_call(self.adapter, call))
 
     def _op_stop(self, request_id: int, request: Mapping[str, Any]) -> dict[str, Any]:
         return {"id": request_id, "ok": True, "stopped": True}

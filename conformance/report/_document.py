@@ -151,7 +151,7 @@ def _status(subject_gaps: Sequence[Gap], runs: int, rules: GapRules) -> str:
     """missing, partial, complete, or unchecked: never reached, or only
     reached by ops the adapter does not support (an ``unobserved`` gap)."""
     observed = [g for g in subject_gaps if not rules.is_unobserved(g.category)]
-    if any(g.category.startswith("missing-") and not g.field for g in observed):
+    if any(g.missing for g in observed):
         return "missing"
     if observed:
         return "partial"
@@ -256,9 +256,7 @@ def _key_findings(
             lines.append(
                 f"{row['name']}: none of {row['total']} {row['subjects']} checked in this run"
             )
-    categories = Counter(
-        (g.severity, g.category) for g in gaps if not g.category.startswith("missing-")
-    )
+    categories = Counter((g.severity, g.category) for g in gaps if not g.missing)
     for (severity, category), n in sorted(
         categories.items(), key=lambda kv: (rules.rank(kv[0][0]), -kv[1])
     ):

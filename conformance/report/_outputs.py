@@ -19,6 +19,7 @@ from conformance.report._document import build_document, check_document
 from conformance.report._html import render_html
 from conformance.report._junit import render_junit
 from conformance.report._markdown import render_markdown
+from conformance.report._summary import render_summary
 from conformance.results import RawResults
 from conformance.spec import SpecPack
 
@@ -35,6 +36,7 @@ FORMATS: dict[str, tuple[str, Callable[[Mapping[str, Any]], str]]] = {
     "html": (".html", render_html),
     "json": (".json", _render_json),
     "junit": (".junit.xml", render_junit),
+    "summary": (".summary.md", render_summary),
 }
 
 

@@ -19,7 +19,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 from jsonschema.validators import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
-from conformance._data import SCHEMAS_ROOT, load_checked, load_json, pointer
+from conformance._data import load_checked, load_json, packs_dir, pointer
 from conformance._errors import SpecError
 
 __all__ = ["STRUCT_KINDS", "SpecPack", "available_versions", "load_pack", "type_urn"]
@@ -36,10 +36,11 @@ def type_urn(version: str, name: str) -> str:
     return f"{_URN_PREFIX}:{version}:{name}"
 
 
-def available_versions(root: Path = SCHEMAS_ROOT) -> list[str]:
-    """Versions that have a pack under ``root``, oldest first."""
+def available_versions(root: Path | None = None) -> list[str]:
+    """Versions that have a pack under ``root`` (the packs in use), oldest first."""
     from packaging.version import InvalidVersion, Version
 
+    root = root or packs_dir()
     found = []
     for child in root.iterdir() if root.is_dir() else []:
         try:
@@ -138,8 +139,10 @@ class SpecPack:
         return iter(self.types)
 
 
-def load_pack(version: str, root: Path = SCHEMAS_ROOT) -> SpecPack:
-    """Read and check ``root/<version>``; raise SpecError on the first defect."""
+def load_pack(version: str, root: Path | None = None) -> SpecPack:
+    """Read and check ``root/<version>`` (root: the packs in use); raise
+    SpecError on the first defect."""
+    root = root or packs_dir()
     pack_dir = root / version
     if not pack_dir.is_dir():
         known = ", ".join(available_versions(root)) or "none"

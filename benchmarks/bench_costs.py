@@ -1,0 +1,161 @@
+"""Where an audit's time goes, per generated example, and what an audit costs
+in wall time (`nox -s bench`).
+
+Run inside an interpreter where the pack's tinker is installed. It prints one
+pack's figures; with ``--json FILE`` it also writes them, and ``--side-by-side
+FILE...`` prints the figures of several packs next to each other (the bench
+session runs each pack in its own virtualenv, then compares them). Figures
+are printed, never asserted: the targets of issue 17 are read off by eye.
+
+Per-example costs follow one generated example through ``property-roundtrip``:
+generation (strategies built and drawn, cold in this process), the oracle
+(the reference decodes and encodes it), the adapter (the implementation,
+here the reference again in process, decodes and encodes it) and the
+comparison (both answers canonicalised and compared). The audit wall times
+are whole ``tinker-conformance run`` processes (start-up, every check,
+the raw results written to a temporary folder) at the shipped seed; the
+start-up is ``tinker-conformance --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+COUNTS = (25, 100)
+#: Examples per type for the per-example costs (the default profile's count).
+COST_EXAMPLES = 25
+SEED = 0
+
+
+def _costs(version: str) -> dict[str, float]:
+    """Milliseconds per generated example for each stage, and the example count."""
+    from conformance.adapters import Call, Encoded
+    from conformance.canonical import compare
+    from conformance.checks._common import ask
+    from conformance.checks._strategies import payloads
+    from conformance.reference.adapter import TinkerSdkAdapter
+    from conformance.spec import load_pack
+
+    pack = load_pack(version)
+    reference, adapter = TinkerSdkAdapter(pack), TinkerSdkAdapter(pack)
+    seconds = dict.fromkeys(("generation", "oracle", "adapter", "comparison"), 0.0)
+    count = 0
+    for type_name in pack.types:
+        started = time.perf_counter()
+        examples = payloads(pack, type_name, COST_EXAMPLES, SEED)
+        seconds["generation"] += time.perf_counter() - started
+        calls = [Call.decode(type_name, payload) for payload in examples]
+        started = time.perf_counter()
+        oracles = ask(reference, calls)
+        seconds["oracle"] += time.perf_counter() - started
+        judged = [
+            (c, o.wire) for c, o in zip(calls, oracles, strict=True) if isinstance(o, Encoded)
+        ]
+        started = time.perf_counter()
+        results = ask(adapter, [c for c, _ in judged])
+        seconds["adapter"] += time.perf_counter() - started
+        started = time.perf_counter()
+        for (_, expected), result in zip(judged, results, strict=True):
+            if isinstance(result, Encoded):
+                compare(pack, type_name, expected, result.wire)
+        seconds["comparison"] += time.perf_counter() - started
+        count += len(examples)
+    figures = {stage: 1000 * s / max(count, 1) for stage, s in seconds.items()}
+    figures["examples"] = count
+    return figures
+
+
+def _audit(version: str, examples: int) -> dict[str, float]:
+    """Wall seconds and outcomes of one whole self-audit run at ``examples`` per type."""
+    tool = Path(sys.executable).parent / "tinker-conformance"
+    with tempfile.TemporaryDirectory() as folder:
+        results = Path(folder) / "raw" / "audit.json"
+        command = [
+            str(tool), "run", "--adapter", "tinker", "--spec", version, "--quiet",
+            "--examples", str(examples), "--seed", str(SEED), "--results", str(results),
+        ]  # fmt: skip
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            print(f"  !! {version} at {examples}: exit {done.returncode}", file=sys.stderr)
+            print(done.stderr[-2000:], file=sys.stderr)
+        raw = json.loads(results.read_text()) if results.exists() else {}
+    return {
+        "seconds": seconds,
+        "outcomes": raw.get("total", 0),
+        "findings": len(raw.get("findings", [])),
+    }
+
+
+def _start_up() -> float:
+    """Best wall seconds of three ``tinker-conformance --help``: what every CLI
+    subprocess pays before it does anything."""
+    tool = Path(sys.executable).parent / "tinker-conformance"
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([str(tool), "--help"], capture_output=True, check=True)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def measure(version: str) -> dict[str, Any]:
+    """Every figure of one pack (the one whose tinker is installed here)."""
+    figures: dict[str, Any] = {"pack": version, "start_up": _start_up(), "costs": _costs(version)}
+    figures["audits"] = {str(n): _audit(version, n) for n in COUNTS}
+    return figures
+
+
+def show(all_figures: list[dict[str, Any]]) -> None:
+    """The figures of every pack, one column per pack."""
+    packs = [f["pack"] for f in all_figures]
+    head = f"{'':34}" + "".join(f"{p:>14}" for p in packs)
+    print(head)
+    starts = [f["start_up"] for f in all_figures]
+    print(f"{'tinker-conformance --help (s)':34}" + "".join(f"{s:14.2f}" for s in starts))
+    costs = [f["costs"] for f in all_figures]
+    print(f"{'generated examples':34}" + "".join(f"{c['examples']:14.0f}" for c in costs))
+    print(f"per example (ms), {COST_EXAMPLES} per type, seed {SEED}:")
+    for stage in ("generation", "oracle", "adapter", "comparison"):
+        print(f"  {stage:32}" + "".join(f"{c[stage]:14.3f}" for c in costs))
+    print("self-audit wall time (s), all checks, the reference adapter in process:")
+    for n in COUNTS:
+        audits = [f["audits"][str(n)] for f in all_figures]
+        print(
+            f"  {n:>3} examples per type{'':11}" + "".join(f"{a['seconds']:14.1f}" for a in audits)
+        )
+        print(f"  {'':3}   outcomes{'':20}" + "".join(f"{a['outcomes']:14.0f}" for a in audits))
+        print(f"  {'':3}   findings{'':20}" + "".join(f"{a['findings']:14.0f}" for a in audits))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="also write this pack's figures here")
+    parser.add_argument("--side-by-side", nargs="+", type=Path, help="print these figures")
+    args = parser.parse_args()
+    if args.side_by_side:
+        show([json.loads(path.read_text()) for path in args.side_by_side])
+        return 0
+    from conformance.reference._classes import installed_version
+
+    version = installed_version()
+    if version is None:
+        print("tinker is not installed here", file=sys.stderr)
+        return 2
+    figures = measure(version)
+    show([figures])
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

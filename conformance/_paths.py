@@ -1,0 +1,50 @@
+"""Where outputs may be written, when part of the name comes from outside.
+
+An adapter's ``hello`` names the files of its run (name and version), so a
+name like ``../../x`` or a version with a NUL must neither escape the output
+folder nor break a write: it becomes a slug, and every path is resolved and
+must stay inside the folder the user chose.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from conformance._errors import ConformanceError
+
+__all__ = ["SLUG_MAX", "inside", "slug", "writable"]
+
+#: The longest slug a name and version become (file systems allow 255 bytes a name).
+SLUG_MAX = 80
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def slug(*parts: str) -> str:
+    """``parts`` joined by ``-`` with anything but ``[A-Za-z0-9._-]`` made a
+    ``-``, no leading dots or dashes, at most ``SLUG_MAX`` characters."""
+    text = _UNSAFE.sub("-", "-".join(parts)).strip(".-")[:SLUG_MAX].rstrip(".-")
+    return text or "implementation"
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder/name``, refused where it resolves outside ``folder``."""
+    base = folder.resolve()
+    target = (base / name).resolve()
+    if target != base and base not in target.parents:
+        msg = f"{name!r} would be written outside {folder}"
+        raise ConformanceError(msg)
+    return target
+
+
+def writable(folder: Path) -> None:
+    """Create ``folder`` and prove a file can be written there, before a run
+    whose results would otherwise be lost at its end."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        msg = f"cannot write into {folder}: {exc.strerror or exc}"
+        raise ConformanceError(msg) from None
