@@ -50,6 +50,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--tinker-spec", default=None, help="Spec pack version (default: newest).")
     group.addoption(
+        "--tinker-packs",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="Read packs and fixtures from DIR/schemas and DIR/fixtures, as `run --packs`.",
+    )
+    group.addoption(
         "--tinker-examples",
         type=int,
         default=None,
@@ -77,6 +84,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SEVERITY",
         help="Lowest severity whose new gaps fail, one of the gap rules' severities "
         "(default: as `tinker-conformance run`); lower gaps xfail.",
+    )
+    group.addoption(
+        "--tinker-gap-rules",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="A project's rules layered over the suite's (severity overrides), as `--gap-rules`.",
     )
 
 
@@ -134,8 +148,9 @@ class _Suite:
 
 
 def _suite(config: pytest.Config) -> _Suite:
-    """The suite as the options ask for it; every bad input (pack, gap rules,
+    """The suite as the options ask for it; every bad input (packs, gap rules,
     threshold, baseline, adapter, check names) is a usage error before the run."""
+    from conformance._data import packs_origin, use_packs
     from conformance._errors import ConformanceError
     from conformance.cases import load_type_cases
     from conformance.checks import CHECKS, CheckContext
@@ -159,10 +174,16 @@ def _suite(config: pytest.Config) -> _Suite:
         )
         if value is not None
     }
+    use_packs(config.getoption("--tinker-packs"))
+    versions = available_versions()
+    version = config.getoption("--tinker-spec") or (versions[-1] if versions else None)
+    if version is None:
+        raise pytest.UsageError(
+            f"tinker-conformance: no spec pack in the packs of {packs_origin()}"
+        )
     try:
-        version = config.getoption("--tinker-spec") or available_versions()[-1]
         pack = load_pack(version)
-        rules = load_gap_rules()
+        rules = load_gap_rules(layer=config.getoption("--tinker-gap-rules"))
         fail_on = config.getoption("--tinker-fail-on") or DEFAULT_FAIL_ON
         rules.check_threshold(fail_on)
         path = config.getoption("--tinker-baseline")

@@ -6,9 +6,10 @@ command's, and `--help` of it exits 0), and every `nox -s` session exists.
 Paths are found three ways: Markdown links (relative to the document),
 tokens that start with a top-level folder of the repository (`schemas/...`,
 `../schemas/...`; relative to the root unless they start with `../`), and
-backticked names of documents (`` `PACKS.md` ``) or root files. A `<name>`
-in a path stands for any name, and then something must match it. What the
-docs name on purpose without it being here is listed below, with why.
+backticked names of documents (`` `PACKS.md` ``) or root files. A
+placeholder (`<name>`, `X`) stands for any name, and then something must
+match it. What the docs name on purpose without it being here is listed
+below, with why.
 """
 
 from __future__ import annotations
@@ -45,19 +46,20 @@ FOLDERS = (
 #: Files at the root that the docs may name bare.
 ROOT_FILES = ("README.md", "pyproject.toml", "noxfile.py", "constraints.txt", "action.yml")
 
+#: Spellings that stand for any name in a path (then something must match
+#: the path), each with why.
+PLACEHOLDERS = {
+    r"<[^>/]+>": "a name to fill in: `schemas/<version>/`",
+    r"(?<![A-Za-z])[A-Z](?![A-Za-z])": (
+        "a version or name in one capital letter: `nox -s schemas -- X` writes `schemas/X/`"
+    ),
+}
+
 #: Paths the docs name that are not in the repository: path -> why.
 NOT_HERE = {
-    "schemas/X/": "X is the version of `nox -s schemas -- X` in the same sentence",
-    "fixtures/X/": "X is the version of `nox -s fixtures -- X` in the same sentence",
-    "fixtures/X/behaviours/inputs.json": "X is the version of `nox -s fixtures -- X`",
-    "fixtures/X/endpoints/inputs.json": "X is the version of `nox -s fixtures -- X`",
-    "reports/tinker-X-spec-X.{md,html,json,junit.xml}": "X is each packed version",
-    "reports/changelog-A-to-B.md": "A and B are the versions of `schemas diff A B`",
     "reports/failures/<run>/property-roundtrip-<Type>-<key>.json": (
         "written by a run with findings on generated examples; never checked in"
     ),
-    "reports/raw/my-port-1.0-spec-0.15.0.json": "a port's own results, from its own run",
-    "reports/raw/my-port-1.2-spec-0.15.0.json": "a port's own results, from its own run",
 }
 
 _FENCE = re.compile(r"^(```|~~~)")
@@ -143,8 +145,8 @@ def _alternatives(text: str) -> list[str]:
 
 
 def _pattern(relative: str) -> re.Pattern[str]:
-    """A path whose ``<name>`` placeholders and ``*`` match within one segment."""
-    parts = re.split(r"(<[^>/]+>|\*)", relative)
+    """A path whose placeholders and ``*`` match within one segment."""
+    parts = re.split(f"({'|'.join([*PLACEHOLDERS, re.escape('*')])})", relative)
     body = "".join("[^/]+" if i % 2 else re.escape(p) for i, p in enumerate(parts))
     return re.compile(body + ("" if relative.endswith("/") else "/?"))
 

@@ -103,7 +103,15 @@ class GateCase:
     failed: int
     xfailed: int
     line: str  # fnmatch pattern of a line of the output
+    files: tuple[tuple[str, str], ...] = ()  # (name, text) written beside the run
 
+
+_INFO_LITERAL = {
+    "category": "literal-missing",
+    "type": "CreateSessionResponse",
+    "severity": "info",
+    "reason": "the port reads the literal from the endpoint",
+}
 
 GATE_CASES = [
     GateCase(
@@ -117,6 +125,14 @@ GATE_CASES = [
         1,
         "XFAIL*GAP-* is low, below --tinker-fail-on medium",
     ),
+    GateCase(
+        "a-rules-layer-lowers-it",
+        ("--tinker-gap-rules", "rules.json"),
+        0,
+        1,
+        "XFAIL*GAP-* is info, below --tinker-fail-on low",
+        (("rules.json", json.dumps({"overrides": [_INFO_LITERAL]})),),
+    ),
 ]
 
 
@@ -124,6 +140,8 @@ GATE_CASES = [
 def test_the_gate_decides_each_item(
     pytester: pytest.Pytester, sdk_pack: SpecPack, case: GateCase
 ) -> None:
+    for name, text in case.files:
+        (pytester.path / name).write_text(text, encoding="utf-8")
     result = _suite(
         pytester,
         "python:tests.mutants:DropsResponseLiteral",
@@ -182,8 +200,10 @@ def _severities() -> str:
         (("--tinker-fail-on", "bogus"), f"*'bogus': expected one of {_severities()}"),
         (("--tinker-baseline", "no-such-baseline.json"), "*no-such-baseline.json*file is missing*"),
         (("--tinker-check", "nope"), "*--tinker-check [[]'nope'[]]: known checks*"),
+        (("--tinker-gap-rules", "no-such-rules.json"), "*no-such-rules.json*file is missing*"),
+        (("--tinker-packs", "no-such-packs"), "*no spec pack for version * (packs here: none)"),
     ],
-    ids=["fail-on", "baseline", "check"],
+    ids=["fail-on", "baseline", "check", "gap-rules", "packs"],
 )
 def test_bad_input_is_a_usage_error_before_the_run(
     pytester: pytest.Pytester, sdk_pack: SpecPack, args: tuple[str, ...], message: str
