@@ -284,19 +284,37 @@ SHOWN = _shown()
 
 
 def _resolve(words: tuple[str, ...]) -> tuple[list[str], click.Command, list[str]]:
-    """The command path the words name, its command, and the words after it."""
+    """The command path the words name, its command, and the words after it;
+    a group's own options on the way (``--packs DIR``) are stepped over."""
     command: click.Command = cli
     path: list[str] = []
     rest = list(words)
-    while isinstance(command, click.Group) and rest and not rest[0].startswith("-"):
+    while isinstance(command, click.Group) and rest:
+        if rest[0].startswith("-"):
+            name, has_value, _ = rest[0].partition("=")
+            option = _option(command, name)
+            if option is None or option.is_eager:  # --help, --version, or unknown
+                break
+            rest = rest[1 if option.is_flag or has_value else 2 :]
+            continue
         sub = command.commands.get(rest[0])
         if sub is None:
-            raise LookupError(
-                f"{' '.join(['tinker-conformance', *path, rest[0]])}: no such command"
-            )
+            named = " ".join(["tinker-conformance", *path, rest[0]])
+            raise LookupError(f"{named}: no such command")
         command = sub
         path.append(rest.pop(0))
     return path, command, rest
+
+
+def _option(command: click.Command, name: str) -> click.Option | None:
+    return next(
+        (
+            p
+            for p in command.params
+            if isinstance(p, click.Option) and name in (*p.opts, *p.secondary_opts)
+        ),
+        None,
+    )
 
 
 def _options(command: click.Command) -> set[str]:
