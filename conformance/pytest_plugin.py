@@ -54,7 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="Read packs and fixtures from DIR/schemas and DIR/fixtures, as `run --packs`.",
+        help="Read packs and fixtures from DIR/schemas and DIR/fixtures "
+        "(as `tinker-conformance --packs`).",
     )
     group.addoption(
         "--tinker-examples",
