@@ -11,9 +11,12 @@ Exit codes (every command):
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import shlex
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +35,13 @@ from conformance._cli_common import (
     report,
 )
 from conformance._data import PACKS_ENV, SCHEMAS_ROOT, use_packs
-from conformance._errors import ConformanceError
+from conformance._errors import ConformanceError, Interrupted
 from conformance._paths import inside, slug, writable
 from conformance.load import ADAPTER_HELP
 
 if TYPE_CHECKING:
-    pass
+    from conformance.report import FailureWriter
+    from conformance.runner import RunResult
 
 __all__ = ["main"]
 
@@ -313,6 +317,13 @@ def generation(
     "name and version made safe for a file name].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (the default when CI is set).")
+@click.option(
+    "--max-time",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds the run may take; then it ends as on SIGINT or SIGTERM: what was gathered "
+    "is written, marked interrupted, and the gate fails (an incomplete run never passes).",
+)
 @TIMEOUT
 @click.option(
     "--validate-protocol",
@@ -340,19 +351,21 @@ def run_command(
     output_dir: Path,
     results: Path | None,
     quiet: bool,
+    max_time: float | None,
     timeout: float,
     validate_protocol: bool,
     report_dir: Path | None,
     formats: tuple[str, ...],
     baseline: Path | None,
     strict_baseline: bool,
+    fail_on_incidents: bool,
     fail_on: str,
     gap_rules: Path | None,
 ) -> None:
     """Run the conformance checks against an implementation.
 
     Every finding on a generated example is also written to
-    reports/failures/ with its payload and the `replay` command. The gate
+    OUTPUT_DIR/failures/ with its payload and the `replay` command. The gate
     decides the exit: 0 when no gap at or above --fail-on is new (not in
     --baseline; enhancements never count), 1 otherwise, 2 on bad input.
     """
@@ -408,23 +421,15 @@ def run_command(
         handlers: list[Handler] = [RawResultsWriter(target), failures]
         if not (quiet or os.environ.get("CI")) and console.is_terminal:
             handlers.append(ProgressHandler(console))
-        outcome = run(ctx, list(checks) or None, handlers)
+        with _stoppable(max_time):
+            outcome = run(ctx, list(checks) or None, handlers)
     finally:
         adapter.close()
         if reference is not None:
             reference.close()
     Console().print(summary_table(outcome))
-    for incident in getattr(adapter, "incidents", ()):
-        click.echo(f"adapter incident: {incident}", err=True)
+    _tell(outcome, failures, adapter_spec)
     click.echo(f"raw results: {target} (profile {profile}, seed {ctx.seed})")
-    if failures.written:
-        first = shlex.join(
-            ["tinker-conformance", "replay", str(failures.written[0]), "--adapter", adapter_spec]
-        )
-        click.echo(
-            f"{len(failures.written)} failing generated examples in {failures.folder}; "
-            f"replay one with: {first}"
-        )
     from conformance.results import RawResults
 
     sys.exit(
@@ -436,6 +441,7 @@ def run_command(
             formats=formats,
             baseline=baseline,
             strict_baseline=strict_baseline,
+            fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
             gap_rules=gap_rules,
         )
@@ -463,6 +469,7 @@ def report_command(
     formats: tuple[str, ...],
     baseline: Path | None,
     strict_baseline: bool,
+    fail_on_incidents: bool,
     fail_on: str,
     gap_rules: Path | None,
 ) -> None:
@@ -483,6 +490,7 @@ def report_command(
             formats=formats,
             baseline=baseline,
             strict_baseline=strict_baseline,
+            fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
             gap_rules=gap_rules,
             date=date,
@@ -566,7 +574,7 @@ def gaps_register(results: tuple[Path, ...], universe: bool) -> None:
 @click.option("--adapter", "adapter_spec", required=True, help="The implementation, as for run.")
 @TIMEOUT
 def replay(failure: Path, adapter_spec: str, timeout: float) -> None:
-    """Re-run one generated example from a reports/failures/ file.
+    """Re-run one generated example from a failures/ file (a run's OUTPUT_DIR/failures/).
 
     Exit 0 when it now matches the reference, 1 when it still differs.
     """
@@ -667,6 +675,9 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
     except click.exceptions.Abort:
         sys.exit(EXIT_ERROR)
+    except (KeyboardInterrupt, Interrupted) as exc:  # outside a run: nothing to keep
+        click.echo(f"interrupted ({exc or 'SIGINT'}): incomplete", err=True)
+        sys.exit(EXIT_FINDINGS)
     except ConformanceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -678,6 +689,53 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+
+
+def _tell(outcome: RunResult, failures: FailureWriter, adapter_spec: str) -> None:
+    """What a person should know of the run beyond its table: incidents, an
+    interruption, and how to replay a failing generated example."""
+    for incident in outcome.incidents:
+        click.echo(f"adapter incident ({incident.kind}): {incident.message}", err=True)
+    if outcome.interrupted is not None:
+        click.echo(
+            f"run interrupted ({outcome.interrupted}) after {outcome.total} outcomes: what was "
+            "gathered is written, marked incomplete",
+            err=True,
+        )
+    if failures.written:
+        first = shlex.join(
+            ["tinker-conformance", "replay", str(failures.written[0]), "--adapter", adapter_spec]
+        )
+        click.echo(
+            f"{len(failures.written)} failing generated examples in {failures.folder}; "
+            f"replay one with: {first}"
+        )
+
+
+@contextlib.contextmanager
+def _stoppable(max_time: float | None) -> Iterator[None]:
+    """SIGTERM (what ``timeout`` and ``docker stop`` send) and the
+    ``--max-time`` budget end the run as SIGINT does: cleanly, marked."""
+
+    def stop(signum: int, _frame: object) -> None:
+        why = f"--max-time {max_time:g} s" if signum == _ALARM else signal.Signals(signum).name
+        raise Interrupted(why)
+
+    signals = [signal.SIGTERM, *([_ALARM] if _ALARM is not None else [])]
+    previous = {sig: signal.signal(sig, stop) for sig in signals}
+    if max_time is not None and _ALARM is not None:
+        signal.setitimer(signal.ITIMER_REAL, max_time)
+    try:
+        yield
+    finally:
+        if _ALARM is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+#: The timer's signal, where the platform has one (not on Windows).
+_ALARM = getattr(signal, "SIGALRM", None)
 
 
 def _save_traceback(exc: BaseException) -> Path:

@@ -53,7 +53,8 @@ GAP_RULES = click.option(
 
 
 def gate_options(func: Any) -> Any:
-    """--baseline, --strict-baseline, --fail-on and --gap-rules: the CI gate."""
+    """--baseline, --strict-baseline, --fail-on-incidents, --fail-on and
+    --gap-rules: the CI gate."""
     options = [
         click.option(
             "--baseline",
@@ -65,6 +66,12 @@ def gate_options(func: Any) -> Any:
             "--strict-baseline",
             is_flag=True,
             help="Also fail when a baseline entry no longer occurs (stale).",
+        ),
+        click.option(
+            "--fail-on-incidents",
+            is_flag=True,
+            help="Also fail when the adapter had incidents (a batch answered only one request "
+            "at a time, a restart between requests): the run's incidents section lists them.",
         ),
         click.option(
             "--fail-on",
@@ -122,6 +129,7 @@ def report(
     strict_baseline: bool,
     fail_on: str,
     gap_rules: Path | None,
+    fail_on_incidents: bool = False,
     date: str | None = None,
 ) -> int:
     """Group findings into gaps, write the reports (when out_dir is given),
@@ -142,6 +150,7 @@ def report(
         baseline=load_baseline(baseline) if baseline else None,
         fail_on=fail_on,
         strict=strict_baseline,
+        fail_on_incidents=fail_on_incidents,
         date=date,
     )
     for path in outputs.written:
@@ -154,6 +163,11 @@ def report(
         f"fail on {fail_on}+: {len(verdict.new)} new, {len(verdict.accepted)} accepted, "
         f"{len(verdict.stale)} stale, {len(verdict.below_threshold)} below threshold)"
     )
+    if verdict.incomplete is not None:
+        click.echo(f"incomplete run ({verdict.incomplete}): the gate never passes it", err=True)
+    if verdict.incidents:
+        what = "failing (--fail-on-incidents)" if fail_on_incidents else "see the report"
+        click.echo(f"{verdict.incidents} adapter incidents ({what})", err=True)
     if verdict.new:
         more = (
             f" and {len(verdict.new) - 20} more (see the report)" if len(verdict.new) > 20 else ""

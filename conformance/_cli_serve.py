@@ -161,6 +161,7 @@ def judge_http(
     formats: tuple[str, ...],
     baseline: Path | None,
     strict_baseline: bool,
+    fail_on_incidents: bool,
     fail_on: str,
     gap_rules: Path | None,
 ) -> None:
@@ -238,6 +239,7 @@ def judge_http(
             formats=formats,
             baseline=baseline,
             strict_baseline=strict_baseline,
+            fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
             gap_rules=gap_rules,
         )

@@ -10,7 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AdapterError", "ConformanceError", "SpecError"]
+__all__ = ["AdapterError", "ConformanceError", "Interrupted", "SpecError"]
+
+
+class Interrupted(BaseException):
+    """The run was stopped from outside (SIGTERM, ``--max-time``); like
+    KeyboardInterrupt (SIGINT) it is no Exception, so no check swallows it."""
 
 
 class ConformanceError(Exception):

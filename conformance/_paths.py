@@ -19,12 +19,15 @@ __all__ = ["SLUG_MAX", "inside", "slug", "writable"]
 #: The longest slug a name and version become (file systems allow 255 bytes a name).
 SLUG_MAX = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_DASHES = re.compile(r"-{2,}")
 
 
 def slug(*parts: str) -> str:
-    """``parts`` joined by ``-`` with anything but ``[A-Za-z0-9._-]`` made a
-    ``-``, no leading dots or dashes, at most ``SLUG_MAX`` characters."""
-    text = _UNSAFE.sub("-", "-".join(parts)).strip(".-")[:SLUG_MAX].rstrip(".-")
+    """``parts`` joined by ``-`` with any run of characters but
+    ``[A-Za-z0-9._-]`` made one ``-``, no leading or trailing dots or dashes,
+    at most ``SLUG_MAX`` characters."""
+    text = _DASHES.sub("-", _UNSAFE.sub("-", "-".join(parts))).strip(".-")
+    text = text[:SLUG_MAX].rstrip(".-")
     return text or "implementation"
 
 

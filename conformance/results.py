@@ -33,6 +33,10 @@ class RawResults:
     subjects: Mapping[str, str]
     covered: Mapping[str, Mapping[str, int]]
     findings: tuple[Mapping[str, Any], ...]
+    #: What stopped the run before its end; None: it ran to its end.
+    interrupted: str | None
+    #: The adapter's incidents: ``{"kind", "message"}`` each.
+    incidents: tuple[Mapping[str, str], ...]
     #: The whole document, for the run statistics a report shows.
     data: Mapping[str, Any] = field(repr=False)
 
@@ -47,6 +51,8 @@ class RawResults:
             subjects=data["subjects"],
             covered=data["covered"],
             findings=tuple(data["findings"]),
+            interrupted=data["interrupted"],
+            incidents=tuple(data["incidents"]),
             data=data,
         )
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from conformance.adapters import Hello
+from conformance._errors import Interrupted
+from conformance.adapters import Hello, Incident
 from conformance.checks import CHECKS, CheckContext, Outcome, Passed, Skipped
 from conformance.findings import Finding
 
@@ -39,6 +40,10 @@ class RunResult:
     covered: dict[str, Counter[str]] = field(default_factory=dict)  # check -> subject -> n
     seconds: float = 0.0
     error: str | None = None
+    #: Why the run stopped before its end (SIGINT, SIGTERM, --max-time); None: it ran to its end.
+    interrupted: str | None = None
+    #: What the adapter did that is no op's result (a batch retried alone, a restart).
+    incidents: list[Incident] = field(default_factory=list)
     #: Severities most severe first (the gap rules'), the order of the findings.
     severities: tuple[str, ...] = ()
 
@@ -72,6 +77,8 @@ class RunResult:
             "total": self.total,
             "seconds": round(self.seconds, 3),
             "error": self.error,
+            "interrupted": self.interrupted,
+            "incidents": [{"kind": i.kind, "message": i.message} for i in self.incidents],
             "covered": {check: dict(sorted(n.items())) for check, n in self.covered.items()},
             "findings": [
                 dict(f.to_json(), occurrences=self.occurrences[k])
@@ -111,7 +118,12 @@ def record(
 def run(
     ctx: CheckContext, names: Sequence[str] | None = None, handlers: Iterable[Handler] = ()
 ) -> RunResult:
-    """Run the named checks (all by default) and return what they found."""
+    """Run the named checks (all by default) and return what they found.
+
+    An interruption (SIGINT, or ``Interrupted`` from a signal handler or a
+    time budget) ends the run cleanly: the result says so (``interrupted``)
+    and holds what was gathered. Any other exception is a bug: the handlers
+    still finish (the raw results say ``error``), and it propagates."""
     selected = list(names or CHECKS)
     unknown = [n for n in selected if n not in CHECKS]
     if unknown:
@@ -131,11 +143,19 @@ def run(
         for name in selected:
             for outcome in CHECKS[name].run(ctx):
                 record(result, name, outcome, handlers)
+    except KeyboardInterrupt:  # the run ends cleanly: what it gathered is its result
+        result.interrupted = "SIGINT"
+    except Interrupted as why:
+        result.interrupted = str(why)
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
         result.seconds = time.perf_counter() - started
+        # the adapter stops (and its process group goes) before the results
+        # are written, so what it did on the way out is in them
+        ctx.adapter.close()
+        result.incidents = list(getattr(ctx.adapter, "incidents", ()))
         for h in handlers:
             h.finish(result)
     return result

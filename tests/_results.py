@@ -46,7 +46,13 @@ def finding(**changes: Any) -> dict[str, Any]:
 
 
 def raw_results(
-    findings: list[dict[str, Any]], *, name: str = "x", version: str = "1", error: str | None = None
+    findings: list[dict[str, Any]],
+    *,
+    name: str = "x",
+    version: str = "1",
+    error: str | None = None,
+    interrupted: str | None = None,
+    incidents: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """A minimal raw results file of the 0.15.0 pack that checked LoraConfig once."""
     return {
@@ -60,6 +66,8 @@ def raw_results(
         "total": 1,
         "seconds": 0.1,
         "error": error,
+        "interrupted": interrupted,
+        "incidents": incidents or [],
         "covered": {"fixture-roundtrip": {"LoraConfig": 1}},
         "findings": findings,
     }

@@ -106,9 +106,8 @@ def test_bad_input_is_exit_2_before_the_run(tmp_path: Path, args: list[str], sai
     file.write_text("")
     filled = [a.replace("{bad}", str(bad)).replace("{file}", str(file)) for a in args]
     spec = [] if "--spec" in filled else ["--spec", "0.15.0"]
-    done = run_cli(
-        "run", "--adapter", "tinker", *spec, *filled, "--output-dir", str(tmp_path / "o")
-    )
+    output = [] if "--output-dir" in filled else ["--output-dir", str(tmp_path / "o")]
+    done = run_cli("run", "--adapter", "tinker", *spec, *filled, *output)
     assert done.returncode == 2, done.stdout + done.stderr
     assert said in done.stderr
     assert not list(tmp_path.rglob("raw"))  # nothing ran

@@ -231,8 +231,9 @@ def test_a_broken_batch_is_asked_again_one_by_one_and_batching_stops() -> None:
     try:
         assert subject.batch(calls) == [Encoded(wire=c.data) for c in calls]
         assert len(subject.incidents) == 1
-        assert "batching is off" in subject.incidents[0]
-        assert "answered with 4 results" in subject.incidents[0]
+        assert subject.incidents[0].kind == "batching-off"
+        assert "batching is off" in subject.incidents[0].message
+        assert "answered with 4 results" in subject.incidents[0].message
         assert subject.batch(calls) == [Encoded(wire=c.data) for c in calls]
         assert len(subject.incidents) == 1
     finally:

@@ -16,6 +16,7 @@ __all__ = [
     "Encoded",
     "Errored",
     "Hello",
+    "Incident",
     "Inspected",
     "OpResult",
     "ProtocolError",
@@ -37,6 +38,17 @@ class Hello:
     ops: tuple[str, ...]
     types: tuple[str, ...] | None = None  # None: every type of the pack
     protocol_version: str = "1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Incident:
+    """Something the adapter did that is no op's result but a fact of the run:
+    a batch that failed whole and was answered one request at a time
+    (``batching-off``), a program that exited between requests
+    (``restarted``), a ``stop`` answered wrongly (``stop``)."""
+
+    kind: str
+    message: str
 
 
 @dataclass(frozen=True, kw_only=True)

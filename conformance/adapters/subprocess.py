@@ -53,6 +53,7 @@ from conformance.adapters._results import (
     Crashed,
     Errored,
     Hello,
+    Incident,
     OpResult,
     ProtocolError,
     TimedOut,
@@ -125,7 +126,7 @@ class SubprocessAdapter:
         self.startup_timeout = max(timeout, startup_timeout)
         self.environment = scrubbed_environment(os.environ if env is None else env)
         #: What went wrong that no single result can show.
-        self.incidents: list[str] = []
+        self.incidents: list[Incident] = []
         self._session: Session | None = None
         self._hello: Hello | None = None
         self._batching = False
@@ -199,8 +200,11 @@ class SubprocessAdapter:
             if answers is not None and self._deaths == deaths:
                 self._batching = False
                 self.incidents.append(
-                    f"a batch of {len(live)} failed ({_describe(answers)}) but each of its "
-                    "requests was answered alone: batching is off from now on"
+                    Incident(
+                        kind="batching-off",
+                        message=f"a batch of {len(live)} failed ({_describe(answers)}) but each "
+                        "of its requests was answered alone: batching is off from now on",
+                    )
                 )
         done = [r for r in results if r is not None]
         assert len(done) == len(calls)
@@ -221,7 +225,10 @@ class SubprocessAdapter:
                 problem = violation("response", response) if self.validate else None
                 if response.get("stopped") is not True or problem is not None:
                     self.incidents.append(
-                        f"stop was answered with {short(response)} {problem or ''}"
+                        Incident(
+                            kind="stop",
+                            message=f"stop was answered with {short(response)} {problem or ''}",
+                        )
                     )
             session.close_stdin()
         session.finish(grace=grace)
@@ -237,8 +244,11 @@ class SubprocessAdapter:
             code = session.finish(grace=0.0)
             self._session = None
             self.incidents.append(
-                f"the adapter exited{_exit(code)} between requests and was started again; "
-                f"stderr ends: {session.stderr_tail()[-500:]!r}"
+                Incident(
+                    kind="restarted",
+                    message=f"the adapter exited{_exit(code)} between requests and was started "
+                    f"again; stderr ends: {session.stderr_tail()[-500:]!r}",
+                )
             )
         try:
             session = Session(self.command, self.environment)

@@ -41,10 +41,19 @@ class Verdict:
     accepted: tuple[str, ...]
     stale: tuple[str, ...]
     below_threshold: tuple[str, ...]
+    #: Why the run is incomplete (interrupted); an incomplete run never passes.
+    incomplete: str | None = None
+    incidents: int = 0
+    fail_on_incidents: bool = False
 
     @property
     def passed(self) -> bool:
-        return not self.new and not (self.strict and self.stale)
+        return (
+            not self.new
+            and not (self.strict and self.stale)
+            and self.incomplete is None
+            and not (self.fail_on_incidents and self.incidents)
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +65,9 @@ class Verdict:
             "accepted": list(self.accepted),
             "stale": list(self.stale),
             "below_threshold": list(self.below_threshold),
+            "incomplete": self.incomplete,
+            "incidents": self.incidents,
+            "fail_on_incidents": self.fail_on_incidents,
         }
 
 
@@ -66,6 +78,9 @@ def judge(
     fail_on: str = DEFAULT_FAIL_ON,
     baseline: Baseline | None = None,
     strict: bool = False,
+    incomplete: str | None = None,
+    incidents: int = 0,
+    fail_on_incidents: bool = False,
 ) -> Verdict:
     rules.check_threshold(fail_on)
     real = [g for g in gaps if not g.enhancement]
@@ -80,6 +95,9 @@ def judge(
         accepted=tuple(g.id for g in real if g.id in listed),
         stale=tuple(sorted(i for i in listed if i not in present)),
         below_threshold=tuple(g.id for g in real if g not in at_or_above and g.id not in listed),
+        incomplete=incomplete,
+        incidents=incidents,
+        fail_on_incidents=fail_on_incidents,
     )
 
 

@@ -85,8 +85,10 @@ def build_document(
     return {
         "$schema": REPORT_SCHEMA_ID,
         "format": FORMAT,
+        # an interrupted run says so first, in every format's first line
         "title": (
-            f"Gap Analysis: {implementation['name']} {implementation['version']} "
+            (f"INCOMPLETE RUN ({raw.interrupted}): " if raw.interrupted else "")
+            + f"Gap Analysis: {implementation['name']} {implementation['version']} "
             f"vs tinker {raw.spec_version}"
         ),
         "date": date,
@@ -97,6 +99,8 @@ def build_document(
                 key: raw.data.get(key)
                 for key in ("checks", "executed", "passed", "skipped", "total", "seconds", "error")
             },
+            "interrupted": raw.interrupted,
+            "incidents": [dict(i) for i in raw.incidents],
             "covered": {check: dict(subjects) for check, subjects in covered.items()},
         },
         "summary": {

@@ -325,4 +325,13 @@ def _appendix(doc: Mapping[str, Any]) -> list[str]:
         f"- Stale baseline entries: {', '.join(gate['stale']) or '—'}",
         f"- Below the threshold: {_links(gate['below_threshold'])}",
     ]
+    if gate["incomplete"] is not None:
+        lines += [f"- **Incomplete run** ({text(gate['incomplete'])}): it never passes the gate"]
+    lines += ["", "### Run incidents", ""]
+    if not run["incidents"]:
+        lines += ["_None._"]
+    lines += [f"- {code(i['kind'])}: {text(i['message'])}" for i in run["incidents"]]
+    if run["incidents"]:
+        fails = "fail the gate" if gate["fail_on_incidents"] else "do not fail the gate"
+        lines += ["", f"{len(run['incidents'])} incidents; they {fails} (--fail-on-incidents)."]
     return lines

@@ -60,11 +60,21 @@ def write_reports(
     baseline: Baseline | None = None,
     fail_on: str = DEFAULT_FAIL_ON,
     strict: bool = False,
+    fail_on_incidents: bool = False,
     date: str | None = None,
 ) -> Outputs:
     """Group, judge, check the document against its schema, then write."""
     gaps = group(raw.findings, pack, rules, ids)
-    verdict = judge(gaps, rules, fail_on=fail_on, baseline=baseline, strict=strict)
+    verdict = judge(
+        gaps,
+        rules,
+        fail_on=fail_on,
+        baseline=baseline,
+        strict=strict,
+        incomplete=raw.interrupted,
+        incidents=len(raw.incidents),
+        fail_on_incidents=fail_on_incidents,
+    )
     document = build_document(
         raw,
         pack,

@@ -1,0 +1,109 @@
+"""A run stopped from outside (SIGINT, SIGTERM, ``--max-time``) ends cleanly:
+the raw results hold what was gathered and say ``interrupted``, the report
+says so on its first line, and the gate never passes it. An adapter's
+incidents are recorded, reported, and fail the gate with
+``--fail-on-incidents``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import SpecPack
+from conformance._data import SUITE_ROOT
+from tests._results import raw_results, run_cli
+
+HOSTILE = SUITE_ROOT / "tests" / "hostile"
+#: A long run: the reference against its pack with many examples per type.
+LONG = ["--adapter", "tinker", "--check", "property-roundtrip", "--examples", "400", "-q"]
+
+
+def _start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, PYTHONPATH=str(SUITE_ROOT))
+    return subprocess.Popen(
+        [sys.executable, "-m", "conformance", "run", *args, "--output-dir", str(tmp_path)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _raw(tmp_path: Path) -> dict[str, Any]:
+    (path,) = (tmp_path / "raw").glob("*.json")
+    raw: dict[str, Any] = json.loads(path.read_text())
+    return raw
+
+
+@pytest.mark.sdk
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_ends_the_run_cleanly_and_marks_it(
+    tmp_path: Path, sdk_pack: SpecPack, sent: signal.Signals
+) -> None:
+    version = sdk_pack.version
+    running = _start(tmp_path, *LONG, "--spec", version, "--report", str(tmp_path / "report"))
+    time.sleep(10)  # well into the checks, on a loaded machine too
+    running.send_signal(sent)
+    out, err = running.communicate(timeout=120)
+    assert running.returncode == 1, out + err
+    raw = _raw(tmp_path)
+    assert raw["interrupted"] == sent.name
+    assert raw["error"] is None
+    assert raw["total"] > 0
+    (markdown,) = (p for p in (tmp_path / "report").glob("*.md") if ".summary" not in p.name)
+    assert markdown.read_text().startswith(f"# INCOMPLETE RUN ({sent.name}): Gap Analysis")
+    assert "incomplete run" in err
+
+
+@pytest.mark.sdk
+def test_a_time_budget_ends_the_run_the_same_way(tmp_path: Path, sdk_pack: SpecPack) -> None:
+    version = sdk_pack.version
+    running = _start(tmp_path, *LONG, "--spec", version, "--max-time", "10")
+    out, err = running.communicate(timeout=120)
+    assert running.returncode == 1, out + err
+    assert _raw(tmp_path)["interrupted"] == "--max-time 10 s"
+
+
+def test_report_never_passes_an_interrupted_run(tmp_path: Path) -> None:
+    results = tmp_path / "r.json"
+    results.write_text(json.dumps(raw_results([], interrupted="SIGINT")))
+    done = run_cli("report", str(results), "--out-dir", str(tmp_path / "out"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "gate: FAILED" in done.stdout
+    assert "incomplete run (SIGINT)" in done.stderr
+    document = json.loads((tmp_path / "out" / "r.json").read_text())
+    assert document["gate"]["incomplete"] == "SIGINT"
+    assert document["title"].startswith("INCOMPLETE RUN (SIGINT): ")
+
+
+def test_incidents_are_reported_and_fail_the_gate_only_when_asked(tmp_path: Path) -> None:
+    incident = {"kind": "batching-off", "message": "a batch of 4 failed"}
+    results = tmp_path / "r.json"
+    results.write_text(json.dumps(raw_results([], incidents=[incident])))
+    quiet = run_cli("report", str(results), "--out-dir", str(tmp_path / "a"))
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert "1 adapter incidents (see the report)" in quiet.stderr
+    markdown = (tmp_path / "a" / "r.md").read_text()
+    assert "### Run incidents" in markdown
+    assert "`batching-off`: a batch of 4 failed" in markdown
+    strict = run_cli(
+        "report", str(results), "--out-dir", str(tmp_path / "b"), "--fail-on-incidents"
+    )
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+
+
+def test_a_broken_batch_is_an_incident_in_the_raw_results(tmp_path: Path) -> None:
+    adapter = f"subprocess:{sys.executable} {HOSTILE / 'bad_batch.py'} --echo"
+    done = run_cli(
+        "run", "--adapter", adapter, "--spec", "0.15.0", "--check", "fixture-roundtrip", "-q",
+        "--output-dir", str(tmp_path),
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    kinds = [i["kind"] for i in _raw(tmp_path)["incidents"]]
+    assert kinds == ["batching-off"]
+    assert "adapter incident (batching-off)" in done.stderr
