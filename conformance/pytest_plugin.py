@@ -4,8 +4,9 @@ The suite runs once, at collection, because its items are the gaps it finds
 (docs/REPORTS.md), which no one knows before the run:
 
 - ``tinker-conformance::run`` passes when the run completed and fails with
-  the error when it broke off, so a clean run (no gap, no other item) still
-  has a test that says it ran; the terminal summary says how many checks.
+  the error when it broke off (or when it was interrupted), so a clean run
+  (no gap, no other item) still has a test that says it ran; the terminal
+  summary says how many checks, and the adapter's incidents.
 - One item per gap, named by its stable id (``GAP-SESS-006[...]``), so
   ``-k``, ``--lf`` and a CI's test history follow a gap across runs; a
   missing type is one gap, whichever checks saw it. The item is judged as
@@ -126,7 +127,12 @@ class _Suite:
         findings = self.result.to_json()["findings"]
         self.gaps = tuple(group(findings, self.ctx.pack, self.ctx.rules, load_gap_ids()))
         self.verdict = judge(
-            self.gaps, self.ctx.rules, fail_on=self.fail_on, baseline=self.baseline
+            self.gaps,
+            self.ctx.rules,
+            fail_on=self.fail_on,
+            baseline=self.baseline,
+            incomplete=self.result.interrupted,
+            incidents=len(self.result.incidents),
         )
 
     def summary(self) -> list[str]:
@@ -145,6 +151,9 @@ class _Suite:
         ]
         if verdict.stale:
             lines.append(f"stale baseline entries (remove them): {', '.join(verdict.stale)}")
+        if verdict.incomplete:
+            lines.append(f"incomplete run: {verdict.incomplete}")
+        lines.extend(f"adapter incident: {i.kind}: {i.message}" for i in result.incidents)
         return lines
 
 
@@ -210,12 +219,15 @@ class _GapFailed(Exception):
 
 
 class TinkerRunItem(pytest.Item):
-    """The run itself: passes when every check ran to the end."""
+    """The run itself: passes when every check ran to the end; an
+    interrupted run fails here, as the gate never passes one."""
 
     def runtest(self) -> None:
-        error = self.config.stash[_SUITE].error
-        if error is not None:
-            raise error
+        suite = self.config.stash[_SUITE]
+        if suite.error is not None:
+            raise suite.error
+        if suite.verdict is not None and suite.verdict.incomplete:
+            pytest.fail(f"incomplete run ({suite.verdict.incomplete}): its gaps are a part")
 
     def reportinfo(self) -> tuple[str, int | None, str]:
         return ("tinker-conformance", None, "the conformance run")

@@ -214,26 +214,40 @@ def test_bad_input_is_a_usage_error_before_the_run(
     assert "checks (" not in result.stdout.str()  # nothing ran
 
 
-def test_a_run_that_breaks_off_fails_its_run_item(
-    pytester: pytest.Pytester, sdk_pack: SpecPack
-) -> None:
-    pytester.makepyfile(
-        broken_hello=(
-            "from tests.mutants import Mutant\n\n"
-            "class BrokenHello(Mutant):\n"
-            "    def hello(self):\n"
-            "        raise RuntimeError('hello blew up')\n"
-        )
-    )
-    result = _suite(pytester, "python:broken_hello:BrokenHello", sdk_pack.version)
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(
+#: In-process implementations that end the run early: (module text, the run
+#: item's outcomes, lines of the output in order).
+ENDED_EARLY = {
+    "broken-hello": (
+        "    def hello(self):\n        raise RuntimeError('hello blew up')\n",
+        {"failed": 1},
         [
             "tinker-conformance::run FAILED*",
             "*RuntimeError: hello blew up",
             "tinker-conformance: the run broke off: hello blew up",
-        ]
-    )
+        ],
+    ),
+    "interrupted": (
+        "    def decode(self, type_name, payload):\n        raise KeyboardInterrupt\n",
+        {"failed": 1},
+        [
+            "tinker-conformance::run FAILED*",
+            "*incomplete run (SIGINT): its gaps are a part",
+            "gate: FAILED *",
+            "incomplete run: SIGINT",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ENDED_EARLY))
+def test_a_run_that_ends_early_fails_its_run_item(
+    pytester: pytest.Pytester, sdk_pack: SpecPack, case: str
+) -> None:
+    body, outcomes, lines = ENDED_EARLY[case]
+    pytester.makepyfile(ended=f"from tests.mutants import Mutant\n\nclass Ended(Mutant):\n{body}")
+    result = _suite(pytester, "python:ended:Ended", sdk_pack.version, *_checks("strictness"))
+    result.assert_outcomes(**outcomes)
+    result.stdout.fnmatch_lines(lines)
 
 
 def test_the_reference_passes(pytester: pytest.Pytester, sdk_pack: SpecPack) -> None:
