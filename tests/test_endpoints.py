@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import threading
 import time
 import uuid
@@ -29,14 +30,22 @@ from jsonschema import Draft202012Validator
 import conformance.checks.endpoints as endpoints_check
 from conformance import SpecPack
 from conformance._data import FIXTURES_ROOT, META_DIR, load_json
-from conformance.adapters import OpResult, Rejected, Returned, SequentialBatch, Unsupported
+from conformance.adapters import (
+    Errored,
+    OpResult,
+    Rejected,
+    Returned,
+    SequentialBatch,
+    Unsupported,
+)
 from conformance.cases import EndpointCase, load_endpoint_cases, load_type_cases
 from conformance.checks import CheckContext, Passed
 from conformance.checks.endpoints import judge, served
 from conformance.findings import Finding, load_gap_rules
 from conformance.reference.adapter import TinkerSdkAdapter
-from conformance.reference.endpoints import request, request_inprocess
+from conformance.reference.endpoints import SDK_LOGGERS, request, request_inprocess
 from conformance.spec import available_versions, load_pack
+from tests._results import run_cli
 
 VERSIONS = available_versions()
 INPUTS = Path(endpoints_check.__file__).parents[2] / "fixtures"
@@ -628,3 +637,73 @@ def test_the_in_process_path_opens_no_socket(
     result, recorded = request_inprocess(sdk_pack, case.endpoint, case.args, served(case))
     assert isinstance(result, Returned)
     assert [r.path for r in recorded] == ["/api/v1/healthz"]
+
+
+# -- the SDK's log ----------------------------------------------------------------------
+
+
+class _Seen(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _retried(pack: SpecPack) -> EndpointCase:
+    """A vector the SDK retries after a 5xx, which it logs as a warning."""
+    return next(
+        c
+        for c in load_endpoint_cases(pack.version)
+        if c.responses[0]["status"] >= 500 and c.responses[-1]["status"] == 200
+    )
+
+
+@pytest.mark.sdk
+def test_the_sdks_retry_log_is_kept_off_the_console(
+    sdk_pack: SpecPack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The SDK logs the retry (a handler on its own logger sees it), but the
+    record never reaches the root logger's handlers (the console; caplog's
+    here), and the logger propagates again after the call."""
+    seen = _Seen()
+    sdk = logging.getLogger("tinker")
+    sdk.addHandler(seen)
+    case = _retried(sdk_pack)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            result, _ = request_inprocess(sdk_pack, case.endpoint, case.args, served(case))
+    finally:
+        sdk.removeHandler(seen)
+    assert isinstance(result, Returned)
+    assert any(m.startswith("Retrying due to status code 5") for m in seen.messages)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith(SDK_LOGGERS)] == []
+    assert sdk.propagate
+
+
+@pytest.mark.sdk
+def test_a_failed_call_carries_what_the_sdk_logged(
+    sdk_pack: SpecPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the lines help (the call failed), they end its stderr."""
+    import conformance.reference._wire as wire
+
+    def refuse(*_args: Any) -> Any:
+        raise TypeError("cannot encode")
+
+    monkeypatch.setattr(wire, "to_wire", refuse)
+    case = _retried(sdk_pack)
+    result, _ = request_inprocess(sdk_pack, case.endpoint, case.args, served(case))
+    assert isinstance(result, Errored)
+    assert "tinker._base_client WARNING: Retrying due to status code 5" in result.stderr
+
+
+@pytest.mark.sdk
+def test_a_run_of_the_endpoints_check_prints_no_sdk_log(sdk_pack: SpecPack, tmp_path: Path) -> None:
+    run = run_cli(
+        "run", "--adapter", "tinker", "--spec", sdk_pack.version, "--check", "endpoints",
+        "-q", "--results", str(tmp_path / "results.json"),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Retrying" not in run.stdout + run.stderr

@@ -3,8 +3,10 @@ them, seen through its native constructor (the ``construct`` op).
 
 Probes start from each type's minimal golden fixture: built with its
 required arguments only, the value must encode to the reference's canonical form
-(a different default or a missing literal shows there); built with one
-required argument left out, it must be refused.
+(a different default, or a literal that comes null or with another value,
+shows there; an absent literal is filled in like any default, so only
+type-parity and the wrong-literal fixtures see a type without one); built
+with one required argument left out, it must be refused.
 """
 
 from __future__ import annotations

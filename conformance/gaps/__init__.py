@@ -6,7 +6,14 @@ id of a gap (``GAP-<DOMAIN>-<NNN>``) comes from the checked-in registry
 ``schemas/gap-ids.json``, so it is the same on every run and every version.
 """
 
-from conformance.gaps._gate import Baseline, Verdict, judge, load_baseline, write_baseline
+from conformance.gaps._gate import (
+    DEFAULT_FAIL_ON,
+    Baseline,
+    Verdict,
+    judge,
+    load_baseline,
+    write_baseline,
+)
 from conformance.gaps._ids import GAP_IDS_FILE, GapIds, load_gap_ids
 from conformance.gaps._model import (
     Gap,
@@ -18,6 +25,7 @@ from conformance.gaps._model import (
 )
 
 __all__ = [
+    "DEFAULT_FAIL_ON",
     "GAP_IDS_FILE",
     "Baseline",
     "Gap",

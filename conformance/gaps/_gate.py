@@ -18,10 +18,12 @@ from conformance._data import load_checked
 from conformance.findings import GapRules
 from conformance.gaps._model import Gap
 
-__all__ = ["Baseline", "Verdict", "judge", "load_baseline", "write_baseline"]
+__all__ = ["DEFAULT_FAIL_ON", "Baseline", "Verdict", "judge", "load_baseline", "write_baseline"]
 
 BASELINE_SCHEMA = "../report/baseline.schema.json"  # relative to schemas/meta/
 BASELINE_ID = "urn:tinker-conformance:report:baseline"
+#: The gate's threshold unless one is asked for: every gap that is not an enhancement.
+DEFAULT_FAIL_ON = "low"
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def judge(
     gaps: Iterable[Gap],
     rules: GapRules,
     *,
-    fail_on: str = "low",
+    fail_on: str = DEFAULT_FAIL_ON,
     baseline: Baseline | None = None,
     strict: bool = False,
     incomplete: str | None = None,

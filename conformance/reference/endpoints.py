@@ -47,6 +47,15 @@ really sends:
   ``ServiceClient`` needs a live session); ``internal_client_holder.send_cancel_request``
   runs the holder's own method over the minimal holder.
 
+The SDK's log lines (``Retrying due to status code 503 ...`` from the ``tinker``
+logger, once per retry the vectors provoke on purpose) are not the console's:
+while a call runs, the ``tinker`` and ``httpx`` loggers hand their records to
+the call alone. Where the call fails as an ``Errored`` or ``TimedOut``, where
+they help, they end its ``stderr``: the failure's finding carries it, and the
+reference server writes an ``Errored``'s to its own stderr, the tail a
+subprocess run keeps. A call that answers drops them: the retries they
+narrate are what the vector asked for, and the recorded requests show them.
+
 Exceptions map to rejections by kind: ``APIStatusError`` -> ``api-status`` with its status,
 ``APIResponseValidationError`` and pydantic ``ValidationError`` -> ``invalid-response``,
 ``APIConnectionError`` -> ``connection``, ``RuntimeError`` (the SDK's "expected a
@@ -59,8 +68,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
 import inspect
+import logging
 import threading
 import traceback
 import warnings
@@ -85,6 +96,7 @@ __all__ = [
     "API_KEY",
     "EXHAUSTED",
     "INPROCESS_BASE_URL",
+    "SDK_LOGGERS",
     "TIMEOUT_SECONDS",
     "request",
     "request_inprocess",
@@ -100,6 +112,9 @@ TIMEOUT_SECONDS = 30.0
 EXHAUSTED = CannedResponse(
     status=599, json={"error": "mock server: no canned response left for this request"}
 )
+
+#: The loggers the SDK's calls log to: the SDK's own, and its HTTP library's.
+SDK_LOGGERS = ("tinker", "httpx")
 
 _RESOURCES = ("service", "models", "weights", "futures", "training", "sampling", "telemetry")
 _BACKPRESSURE = {"X-Tinker-Sampling-Backpressure": "1"}
@@ -329,6 +344,15 @@ class _Call:
     # -- running ------------------------------------------------------------------
 
     def run(self, base_url: str) -> OpResult:
+        """The call's result; what the SDK logged meanwhile goes with a failure."""
+        with _SDK_LOG.lines() as lines:
+            result = self._call(base_url)
+        if lines and isinstance(result, Errored | TimedOut):
+            logged = "".join(f"{line}\n" for line in lines)
+            return dataclasses.replace(result, stderr=result.stderr + logged)
+        return result
+
+    def _call(self, base_url: str) -> OpResult:
         import pydantic
         import tinker
 
@@ -371,6 +395,61 @@ class _Call:
         return Returned(
             value=wire, type_name=name if value is not None and name in self.pack.types else None
         )
+
+
+class _Lines(logging.Handler):
+    """Keeps the formatted records of one call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+class _SdkLog:
+    """The SDK loggers routed to the calls that run, off the console.
+
+    The first call in saves each logger's ``propagate`` and turns it off, the
+    last one out restores it, so calls on several threads at once neither
+    leak lines nor leave a logger silenced. Each call's own handler keeps
+    what was logged while it ran (records of calls overlapping it too).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._propagate: dict[str, bool] = {}
+
+    @contextlib.contextmanager
+    def lines(self) -> Iterator[list[str]]:
+        """The lines logged while the block runs, kept instead of reaching
+        the console (Python's last-resort handler, or the host
+        application's, pytest's say). Handlers a host attached to the SDK
+        loggers themselves still see every record."""
+        handler = _Lines()
+        loggers = [logging.getLogger(name) for name in SDK_LOGGERS]
+        with self._lock:
+            if not self._running:
+                self._propagate = {lg.name: lg.propagate for lg in loggers}
+            self._running += 1
+            for lg in loggers:
+                lg.addHandler(handler)
+                lg.propagate = False
+        try:
+            yield handler.lines
+        finally:
+            with self._lock:
+                self._running -= 1
+                for lg in loggers:
+                    lg.removeHandler(handler)
+                    if not self._running:
+                        lg.propagate = self._propagate[lg.name]
+
+
+_SDK_LOG = _SdkLog()
 
 
 def _resource_method(group: str, name: str) -> Any:

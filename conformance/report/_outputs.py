@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.findings import GapRules
-from conformance.gaps import Baseline, Gap, GapIds, Verdict, group, judge
+from conformance.gaps import DEFAULT_FAIL_ON, Baseline, Gap, GapIds, Verdict, group, judge
 from conformance.report._document import build_document, check_document
 from conformance.report._html import render_html
 from conformance.report._junit import render_junit
@@ -58,7 +58,7 @@ def write_reports(
     rules: GapRules,
     ids: GapIds,
     baseline: Baseline | None = None,
-    fail_on: str = "low",
+    fail_on: str = DEFAULT_FAIL_ON,
     strict: bool = False,
     fail_on_incidents: bool = False,
     date: str | None = None,
