@@ -389,44 +389,49 @@ def run_command(
     from conformance.runner import Handler, run
     from conformance.spec import load_pack
 
-    # Bad input is found before the run, not after it: the options, the pack,
-    # the rules, the threshold, the baseline and the folders the run will write.
-    count, chosen_seed = generation(profile, examples=examples, seed=seed, explore=explore)
-    pack = load_pack(spec_version)
-    rules = load_gap_rules(layer=gap_rules)
-    rules.check_threshold(fail_on)
-    if baseline is not None:
-        load_baseline(baseline)
-    for folder in (output_dir, report_dir, results.parent if results else None):
-        if folder is not None:
-            writable(folder)
-    adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
-    reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
-    try:
-        ctx = CheckContext(
-            pack=pack,
-            adapter=adapter,
-            cases=load_type_cases(spec_version),
-            rules=rules,
-            examples=count,
-            seed=chosen_seed if chosen_seed is not None else random.randrange(2**32),
-            reference=reference,
-        )
-        hello = adapter.hello()
-        stem = f"{slug(hello.name, hello.version)}-spec-{spec_version}"
-        target = results or inside(output_dir / "raw", f"{stem}.json")
-        _check_distinct(target, report_dir, stem, formats)
-        console = Console(stderr=True)
-        failures = FailureWriter(inside(output_dir / "failures", stem), adapter_spec, spec_version)
-        handlers: list[Handler] = [RawResultsWriter(target), failures]
-        if not (quiet or os.environ.get("CI")) and console.is_terminal:
-            handlers.append(ProgressHandler(console))
-        with _stoppable(max_time):
+    # SIGTERM and the time budget hold from here to the adapter's close: an
+    # interruption during the setup leaves nothing to report, one during the
+    # run ends it cleanly; the report is written after, whatever came.
+    with _stoppable(max_time):
+        # Bad input is found before the run, not after it: the options, the pack,
+        # the rules, the threshold, the baseline and the folders the run will write.
+        count, chosen_seed = generation(profile, examples=examples, seed=seed, explore=explore)
+        pack = load_pack(spec_version)
+        rules = load_gap_rules(layer=gap_rules)
+        rules.check_threshold(fail_on)
+        if baseline is not None:
+            load_baseline(baseline)
+        for folder in (output_dir, report_dir, results.parent if results else None):
+            if folder is not None:
+                writable(folder)
+        adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
+        reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
+        try:
+            ctx = CheckContext(
+                pack=pack,
+                adapter=adapter,
+                cases=load_type_cases(spec_version),
+                rules=rules,
+                examples=count,
+                seed=chosen_seed if chosen_seed is not None else random.randrange(2**32),
+                reference=reference,
+            )
+            hello = adapter.hello()
+            stem = f"{slug(hello.name, hello.version)}-spec-{spec_version}"
+            target = results or inside(output_dir / "raw", f"{stem}.json")
+            _check_distinct(target, report_dir, stem, formats)
+            console = Console(stderr=True)
+            failures = FailureWriter(
+                inside(output_dir / "failures", stem), adapter_spec, spec_version
+            )
+            handlers: list[Handler] = [RawResultsWriter(target), failures]
+            if not (quiet or os.environ.get("CI")) and console.is_terminal:
+                handlers.append(ProgressHandler(console))
             outcome = run(ctx, list(checks) or None, handlers)
-    finally:
-        adapter.close()
-        if reference is not None:
-            reference.close()
+        finally:
+            adapter.close()
+            if reference is not None:
+                reference.close()
     Console().print(summary_table(outcome))
     _tell(outcome, failures, adapter_spec)
     click.echo(f"raw results: {target} (profile {profile}, seed {ctx.seed})")
