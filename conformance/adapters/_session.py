@@ -5,7 +5,9 @@ without a deadline: stdout lines arrive through a queue filled by a reader
 thread (every read has a deadline), stderr is drained continuously into a
 bounded buffer (a flood can never block the program), and stdin is written
 by a writer thread (a program that stops reading cannot block the runner).
-The program runs in its own process group with a scrubbed environment.
+The program runs in its own process group with a scrubbed environment, and
+cannot read the runner's (``undumpable``); what it writes to stderr is
+redacted (``conformance._redact``) before anyone reads it.
 """
 
 from __future__ import annotations
@@ -13,21 +15,26 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import re
 import select
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import IO
+
+from conformance._redact import conceal, redact, withheld
 
 __all__ = [
     "MAX_LINE",
+    "NO_PROXY",
     "STDERR_TAIL",
     "OverlongLine",
     "Session",
     "scrubbed_environment",
+    "undumpable",
 ]
 
 #: Whether pipes can be polled (not on Windows).
@@ -37,22 +44,6 @@ MAX_LINE = 64 * 1024 * 1024
 #: How much of the end of stderr is kept and attached to results (bytes).
 STDERR_TAIL = 8 * 1024
 
-#: Variables whose names say they hold credentials, or that route traffic
-#: off the machine (proxies). Matched case-insensitively against the name.
-_SECRET_NAME = re.compile(
-    r"""
-    ^(TINKER|AWS|AZURE|GOOGLE|GCLOUD|GCP|CLOUDSDK|OPENAI|ANTHROPIC
-      |GH|GITHUB|GITLAB|NPM|YARN|PYPI|TWINE|DOCKER|SSH|VAULT|DATABRICKS|SNOWFLAKE)_
-    | (^|_)(API_?KEYS?|APIKEY|ACCESS_?KEY|PRIVATE_?KEY|SECRET_?KEY|KEYS?)$
-    | SECRET | PASSWORD | PASSWD | PASSPHRASE | CREDENTIAL
-    | (^|_)(TOKENS?|AUTH|PASS|PWD|DSN|COOKIE|SESSION_?ID)($|_)
-    | (^|_)PROXY$
-    | ^(NETRC|KUBECONFIG|PGPASSFILE|BOTO_CONFIG)$
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-#: A URL with a user and password in it (``https://user:token@host``).
-_SECRET_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
 #: Never dropped: what a program needs to start and find its libraries.
 KEPT = frozenset(
     {
@@ -88,18 +79,53 @@ KEPT = frozenset(
 )
 
 
+#: Given to every adapter: loopback is never proxied, whatever proxy the
+#: program's own configuration files may name (no proxy variable is passed on).
+NO_PROXY = {"NO_PROXY": "127.0.0.1,localhost,::1", "no_proxy": "127.0.0.1,localhost,::1"}
+
+
 def scrubbed_environment(base: Mapping[str, str]) -> dict[str, str]:
-    """``base`` without credentials: variables named like secrets (tokens,
-    API keys, passwords, cloud and registry accounts, ``TINKER_*``), proxies,
-    and any whose value embeds ``user:password@``. ``KEPT`` names and
-    locale variables (``LC_*``) always stay."""
+    """``base`` without credentials (``conformance._redact.withheld``: names
+    that say secret, token, key, password, credential, JWT, webhook, proxy,
+    cloud and registry accounts, ``TINKER_*``; values that hold a URL with a
+    password or a token), with ``NO_PROXY`` for loopback. ``KEPT`` names and
+    locale variables (``LC_*``) always stay. The withheld values are
+    redacted from everything the runner writes from now on (``conceal``)."""
     kept = {}
+    dropped = []
     for name, value in base.items():
         upper = name.upper()
-        always = upper in KEPT or upper.startswith("LC_")
-        if always or not (_SECRET_NAME.search(name) or _SECRET_VALUE.search(value)):
+        if upper in KEPT or upper.startswith("LC_") or not withheld(name, value):
             kept[name] = value
-    return kept
+        else:
+            dropped.append(value)
+    conceal(dropped)
+    return {**kept, **NO_PROXY}
+
+
+#: Linux ``prctl`` options and the capability that reads any process's memory.
+_PR_CAPBSET_READ, _PR_CAPBSET_DROP, _PR_SET_DUMPABLE, _CAP_SYS_PTRACE = 23, 24, 4, 19
+
+
+@cache
+def undumpable() -> None:
+    """Make the runner's own memory and ``/proc/<pid>/environ`` unreadable to
+    its children (Linux; elsewhere nothing): ``PR_SET_DUMPABLE 0``, and
+    ``CAP_SYS_PTRACE`` dropped from the capability bounding set, so that a
+    program started as root cannot read them either (it would pass the
+    dumpable check). Once per process, before the first adapter starts; a
+    refusal (no ``CAP_SETPCAP``: not root, so nothing to drop) is no error."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    if libc.prctl(_PR_CAPBSET_READ, _CAP_SYS_PTRACE, 0, 0, 0) == 1:
+        libc.prctl(_PR_CAPBSET_DROP, _CAP_SYS_PTRACE, 0, 0, 0)
 
 
 def _readable(fd: int, timeout: float | None) -> bool:
@@ -140,6 +166,7 @@ class Session:
 
     def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
         self.command = tuple(command)
+        undumpable()
         self.process = subprocess.Popen(
             self.command,
             stdin=subprocess.PIPE,
@@ -237,7 +264,8 @@ class Session:
         return self.process.poll() is None
 
     def stderr_tail(self) -> str:
-        return self._stderr.text()
+        """The end of stderr, redacted."""
+        return redact(self._stderr.text())
 
     def settled_stderr_tail(self, limit: float = 0.2) -> str:
         """The tail once everything already written to stderr is in it: a
@@ -246,7 +274,7 @@ class Session:
         polled, a short pause)."""
         if not _SELECT:
             time.sleep(0.02)
-            return self._stderr.text()
+            return self.stderr_tail()
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline and not self._stderr_done.is_set():
             try:
@@ -258,7 +286,7 @@ class Session:
                 self._draining.release()
                 break
             time.sleep(0.001)
-        return self._stderr.text()
+        return self.stderr_tail()
 
     def finish(self, grace: float = 1.0) -> int | None:
         """Let the program exit within ``grace`` seconds, then kill what is
