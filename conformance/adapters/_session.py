@@ -13,6 +13,7 @@ redacted (``conformance._redact``) before anyone reads it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import queue
 import select
@@ -103,29 +104,42 @@ def scrubbed_environment(base: Mapping[str, str]) -> dict[str, str]:
     return {**kept, **NO_PROXY}
 
 
-#: Linux ``prctl`` options and the capability that reads any process's memory.
-_PR_CAPBSET_READ, _PR_CAPBSET_DROP, _PR_SET_DUMPABLE, _CAP_SYS_PTRACE = 23, 24, 4, 19
+#: Linux ``prctl`` options.
+_PR_CAPBSET_READ, _PR_CAPBSET_DROP, _PR_SET_DUMPABLE = 23, 24, 4
+#: The capabilities that read an undumpable process's memory and environ:
+#: CAP_SYS_PTRACE, and (for reading) CAP_PERFMON and CAP_SYS_ADMIN, which
+#: implies it.
+_READS_OTHERS = (19, 38, 21)
 
 
 @cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, where ``prctl`` is (Linux only; None elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
 def undumpable() -> None:
     """Make the runner's own memory and ``/proc/<pid>/environ`` unreadable to
-    its children (Linux; elsewhere nothing): ``PR_SET_DUMPABLE 0``, and
-    ``CAP_SYS_PTRACE`` dropped from the capability bounding set, so that a
-    program started as root cannot read them either (it would pass the
-    dumpable check). Once per process, before the first adapter starts; a
-    refusal (no ``CAP_SETPCAP``: not root, so nothing to drop) is no error."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
+    the programs it starts next (Linux; elsewhere nothing): ``PR_SET_DUMPABLE
+    0`` for the process, and ``_READS_OTHERS`` dropped from the calling
+    thread's capability bounding set, so that a program started as root
+    cannot read them either (those capabilities pass the dumpable check; a
+    root program keeps its others). The bounding set is per thread and
+    inherited by what the thread starts: called before every start, from
+    whichever thread starts it. A refusal (no ``CAP_SETPCAP``: not root, so
+    nothing to drop) is no error."""
+    libc = _libc()
+    if libc is None:
         return
     libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
-    if libc.prctl(_PR_CAPBSET_READ, _CAP_SYS_PTRACE, 0, 0, 0) == 1:
-        libc.prctl(_PR_CAPBSET_DROP, _CAP_SYS_PTRACE, 0, 0, 0)
+    for capability in _READS_OTHERS:
+        if libc.prctl(_PR_CAPBSET_READ, capability, 0, 0, 0) == 1:
+            libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)
 
 
 def _readable(fd: int, timeout: float | None) -> bool:
