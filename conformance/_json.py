@@ -1,5 +1,6 @@
-"""JSON value helpers shared by the comparisons: one notion of equality and
-one way to quote a value in a message."""
+"""JSON value helpers shared by the comparisons: one notion of equality, one
+way to quote a value in a message, and one test of whether an untrusted value
+can be judged at all (``json_problem``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["json_equal", "json_kind", "short"]
+__all__ = ["MAX_DEPTH", "json_equal", "json_kind", "json_problem", "short"]
+
+#: The deepest nesting of arrays and objects an answer may have. The judging
+#: (canonical walk, comparison, rendering) recurses, a frame or more per
+#: level, within Python's limit of 1000: an answer of 900 levels, a few KB,
+#: would end the run. Tinker's deepest wire type nests a handful of levels.
+MAX_DEPTH = 64
 
 
 def json_kind(value: Any) -> str:
@@ -50,3 +57,21 @@ def short(value: Any, limit: int = 80) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def json_problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
+    """Why ``value`` (parsed JSON, from an implementation) cannot be judged,
+    or None: nested deeper than ``max_depth``, or a number that is not finite
+    (NaN, an infinity, ``1e400`` read as one), which JSON cannot carry back
+    into the results. Walks without recursion, so any depth is measured."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"a number that is not finite ({item!r})"
+        if isinstance(item, Mapping | list | tuple):
+            if depth >= max_depth:
+                return f"nested deeper than {max_depth} levels"
+            children = item.values() if isinstance(item, Mapping) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None

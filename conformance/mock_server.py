@@ -77,7 +77,7 @@ class CannedResponse:
         if self.text is not None:
             return self.text.encode(), "text/plain; charset=utf-8"
         if self.json is not None:
-            return json.dumps(self.json).encode(), "application/json"
+            return json.dumps(self.json, allow_nan=False).encode(), "application/json"
         return b"", None
 
     @classmethod
@@ -304,7 +304,7 @@ def _handler_for(owner: MockTinkerServer) -> type[BaseHTTPRequestHandler]:
                 )
             )
             self.close_connection = True
-            payload = json.dumps({"detail": reason}).encode()
+            payload = json.dumps({"detail": reason}, allow_nan=False).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(payload)))

@@ -130,6 +130,60 @@ def test_the_reference_passes_every_vector_through_the_mock_server(
     assert all(isinstance(o, Passed) for o in outcomes)
 
 
+class _CountingProxy:
+    """A loopback "proxy" that counts the connections it is offered and
+    answers each with a 502: any request that follows a proxy variable
+    shows here, and fails its vector."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.connections = 0
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            with conn:
+                conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._server.close()
+
+
+@pytest.mark.sdk
+def test_no_request_follows_the_proxy_variables(
+    sdk_pack: SpecPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: with ``HTTP_PROXY`` set, the in-process SDK sent every
+    endpoint vector through the proxy (in CI, off the machine). Its client
+    ignores the environment: the proxy sees nothing, the vectors pass."""
+    proxy = _CountingProxy()
+    try:
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy.url)
+            monkeypatch.setenv(name.lower(), proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        outcomes = _run(sdk_pack, Reference(sdk_pack), monkeypatch)
+    finally:
+        proxy.close()
+    assert proxy.connections == 0
+    assert [str(o) for o in outcomes if isinstance(o, Finding)] == []
+    assert len(outcomes) == len(load_endpoint_cases(sdk_pack.version))
+
+
 @pytest.mark.sdk
 def test_the_reference_passes_every_vector_in_process(sdk_pack: SpecPack) -> None:
     ctx = _ctx(sdk_pack, Reference(sdk_pack))

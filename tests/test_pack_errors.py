@@ -86,3 +86,36 @@ def test_validation_error_carries_instance_and_pointer() -> None:
     assert err.pointer == "/model_seq_id"
     assert err.instance == "x"
     assert err.type_name == "CreateModelRequest"
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "http://schemas.example.invalid/LoraConfig.json",
+        "../0.38.0/LoraConfig.schema.json",
+        "urn:tinker-conformance:schema:0.15.0:NoSuchType",
+        "#/$defs/absent",
+    ],
+)
+def test_a_ref_outside_the_pack_is_a_pack_error(pack_copy: Path, ref: str) -> None:
+    """Issue 12: a ``$ref`` that leaves the pack was never fetched, but it
+    read as data loss later; at load it is a SpecError naming file#pointer."""
+    path = pack_copy / "0.15.0" / "Cursor.schema.json"
+    schema = json.loads(path.read_text())
+    schema["properties"]["offset"] = {"$ref": ref}
+    path.write_text(json.dumps(schema))
+    with pytest.raises(SpecError) as info:
+        load_pack("0.15.0", pack_copy)
+    err = info.value
+    assert (err.file, err.type_name, err.pointer) == (path, "Cursor", "/properties/offset/$ref")
+    assert f"{path}#/properties/offset/$ref" in str(err)
+
+
+def test_a_ref_key_inside_data_or_as_a_property_name_is_no_reference(pack_copy: Path) -> None:
+    path = pack_copy / "0.15.0" / "Cursor.schema.json"
+    schema = json.loads(path.read_text())
+    schema["properties"]["offset"]["default"] = {"$ref": "http://not.a.reference"}
+    schema["properties"]["$ref"] = {"type": "string"}
+    schema["properties"]["default"] = {"$ref": schema["$id"]}
+    path.write_text(json.dumps(schema))
+    load_pack("0.15.0", pack_copy)

@@ -27,7 +27,7 @@ from conformance.adapters import (
     TimedOut,
     Unsupported,
 )
-from conformance.adapters._session import STDERR_TAIL, scrubbed_environment
+from conformance.adapters._session import NO_PROXY, STDERR_TAIL, scrubbed_environment
 from conformance.adapters.subprocess import RETRIES_PER_NAME, RETRIES_PER_OP, SubprocessAdapter
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext, Outcome, Passed
@@ -91,6 +91,17 @@ def test_scrubbed_environment_drops_credentials_and_keeps_the_basics() -> None:
         "SYSTEMROOT": "C:\\Windows",
         "TOKENIZERS_PARALLELISM": "false",
         "PWD": "/work",
+        # the names issue 12 found passed on by the narrower rules of before
+        "SYSTEM_ACCESSTOKEN": "x",
+        "CI_JOB_JWT": "x",
+        "SLACK_WEBHOOK_URL": "https://hooks.slack.example/T0/B0/x",
+        "REDIS_URL": "redis://:pw@cache.example:6379",
+        "MYAPIKEY": "x",
+        "BEARER": "x",
+        "GITHUBTOKEN": "x",
+        "HONEYCOMB_WRITEKEY": "x",
+        "ALL_PROXY": "socks5://proxy:1080",
+        "no_proxy": "internal.example",
     }
     kept = scrubbed_environment(base)
     assert sorted(kept) == sorted(
@@ -104,8 +115,11 @@ def test_scrubbed_environment_drops_credentials_and_keeps_the_basics() -> None:
             "SYSTEMROOT",
             "TOKENIZERS_PARALLELISM",
             "PWD",
+            "NO_PROXY",
+            "no_proxy",
         ]
     )
+    assert kept["no_proxy"] == NO_PROXY["no_proxy"]  # ours, not the runner's
 
 
 def test_the_adapter_program_receives_no_credentials() -> None:

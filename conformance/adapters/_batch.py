@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, fields, replace
+from typing import Any, Protocol, cast
 
+from conformance._json import json_problem
+from conformance._redact import redact
 from conformance.adapters._results import (
     Crashed,
     Encoded,
@@ -82,15 +84,35 @@ class Call:
 
 
 def answer_of(call: Call, result: OpResult) -> OpResult:
-    """``result`` where ``call``'s op may answer it, else a protocol error: an
-    in-process adapter that answers ``decode`` with a shape broke the contract
-    as surely as a program that sends garbage."""
-    if isinstance(result, (ANSWERS[call.op], *_ALWAYS)):
+    """``result`` where ``call``'s op may answer it, its texts redacted
+    (``conformance._redact``: what an implementation says reaches reports),
+    else a protocol error: an in-process adapter that answers ``decode``
+    with a shape, or with a value too deep or not finite to judge
+    (``json_problem``), broke the contract as surely as a program that
+    sends garbage."""
+    if not isinstance(result, (ANSWERS[call.op], *_ALWAYS)):
+        return ProtocolError(
+            message=f"{call.op} {call.name!r} was answered with {type(result).__name__}, "
+            f"not {ANSWERS[call.op].__name__}"
+        )
+    if isinstance(result, Encoded | Returned | Inspected):
+        problem = json_problem(_answer(result))
+        if problem is not None:
+            return ProtocolError(message=f"{call.op} {call.name!r} was answered with {problem}")
         return result
-    return ProtocolError(
-        message=f"{call.op} {call.name!r} was answered with {type(result).__name__}, "
-        f"not {ANSWERS[call.op].__name__}"
-    )
+    texts = {
+        f.name: redact(value)
+        for f in fields(result)
+        if isinstance(value := getattr(result, f.name), str)
+    }
+    redacted: OpResult = replace(cast(Any, result), **texts)  # any of _ALWAYS
+    return redacted
+
+
+def _answer(result: Encoded | Returned | Inspected) -> Any:
+    if isinstance(result, Encoded):
+        return result.wire
+    return result.value if isinstance(result, Returned) else result.shape
 
 
 class _Ops(Protocol):

@@ -14,6 +14,8 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
 
 from conformance._data import SCHEMAS_ROOT, load_json, pointer
+from conformance._json import MAX_DEPTH, json_problem
+from conformance._redact import redact
 from conformance.adapters._batch import Call
 from conformance.adapters._results import (
     Encoded,
@@ -78,8 +80,12 @@ class ProtocolViolation(ValueError):
 
 
 def short(value: Any, limit: int = 200) -> str:
-    """``repr`` cut to ``limit`` characters, for messages."""
-    text = repr(value)
+    """``repr`` cut to ``limit`` characters, for messages; redacted before it
+    is cut, so that no part of a secret survives the cut."""
+    try:
+        text = redact(repr(value))
+    except RecursionError:  # deeper than repr goes: say what it is
+        text = f"<a {type(value).__name__} too deep to show>"
     return text if len(text) <= limit else f"{text[: limit - 15]}... ({len(text)} chars)"
 
 
@@ -126,13 +132,20 @@ def _no_constant(text: str) -> NoReturn:
 
 
 def parse(line: bytes) -> dict[str, Any]:
-    """One response line as an object; ``ProtocolViolation`` otherwise."""
+    """One response line as an object; ``ProtocolViolation`` otherwise, also
+    for what cannot be judged (``json_problem``: nested deeper than
+    ``MAX_DEPTH`` below the response's own level, or a number that is not
+    finite, ``1e400`` included). Such a line is answered as garbage is."""
     try:
         value = json.loads(line, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         raise ProtocolViolation(f"not JSON ({exc}): {short(line)}") from None
     if not isinstance(value, dict):
         raise ProtocolViolation(f"not a JSON object: {short(value)}")
+    # a batch answer holds its results two levels down
+    problem = json_problem(value, MAX_DEPTH + 3)
+    if problem is not None:
+        raise ProtocolViolation(f"an answer with {problem}: {short(line, 120)}")
     return value
 
 
@@ -202,9 +215,9 @@ def hello_of(response: Mapping[str, Any]) -> Hello:
     ):
         raise ProtocolViolation(f"hello 'types' must be null or a list of strings: {short(types)}")
     return Hello(
-        name=hello["name"],
-        language=hello["language"],
-        version=hello["version"],
+        name=redact(hello["name"]),
+        language=redact(hello["language"]),
+        version=redact(hello["version"]),
         spec_version=hello["spec_version"],
         ops=tuple(ops),
         types=None if types is None else tuple(types),

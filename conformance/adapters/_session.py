@@ -5,29 +5,37 @@ without a deadline: stdout lines arrive through a queue filled by a reader
 thread (every read has a deadline), stderr is drained continuously into a
 bounded buffer (a flood can never block the program), and stdin is written
 by a writer thread (a program that stops reading cannot block the runner).
-The program runs in its own process group with a scrubbed environment.
+The program runs in its own process group with a scrubbed environment, and
+cannot read the runner's (``undumpable``); what it writes to stderr is
+redacted (``conformance._redact``) before anyone reads it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import queue
-import re
 import select
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import IO
+
+from conformance._redact import conceal, redact, withheld
 
 __all__ = [
     "MAX_LINE",
+    "NO_PROXY",
     "STDERR_TAIL",
     "OverlongLine",
     "Session",
     "scrubbed_environment",
+    "undumpable",
 ]
 
 #: Whether pipes can be polled (not on Windows).
@@ -37,22 +45,6 @@ MAX_LINE = 64 * 1024 * 1024
 #: How much of the end of stderr is kept and attached to results (bytes).
 STDERR_TAIL = 8 * 1024
 
-#: Variables whose names say they hold credentials, or that route traffic
-#: off the machine (proxies). Matched case-insensitively against the name.
-_SECRET_NAME = re.compile(
-    r"""
-    ^(TINKER|AWS|AZURE|GOOGLE|GCLOUD|GCP|CLOUDSDK|OPENAI|ANTHROPIC
-      |GH|GITHUB|GITLAB|NPM|YARN|PYPI|TWINE|DOCKER|SSH|VAULT|DATABRICKS|SNOWFLAKE)_
-    | (^|_)(API_?KEYS?|APIKEY|ACCESS_?KEY|PRIVATE_?KEY|SECRET_?KEY|KEYS?)$
-    | SECRET | PASSWORD | PASSWD | PASSPHRASE | CREDENTIAL
-    | (^|_)(TOKENS?|AUTH|PASS|PWD|DSN|COOKIE|SESSION_?ID)($|_)
-    | (^|_)PROXY$
-    | ^(NETRC|KUBECONFIG|PGPASSFILE|BOTO_CONFIG)$
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-#: A URL with a user and password in it (``https://user:token@host``).
-_SECRET_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
 #: Never dropped: what a program needs to start and find its libraries.
 KEPT = frozenset(
     {
@@ -88,18 +80,66 @@ KEPT = frozenset(
 )
 
 
+#: Given to every adapter: loopback is never proxied, whatever proxy the
+#: program's own configuration files may name (no proxy variable is passed on).
+NO_PROXY = {"NO_PROXY": "127.0.0.1,localhost,::1", "no_proxy": "127.0.0.1,localhost,::1"}
+
+
 def scrubbed_environment(base: Mapping[str, str]) -> dict[str, str]:
-    """``base`` without credentials: variables named like secrets (tokens,
-    API keys, passwords, cloud and registry accounts, ``TINKER_*``), proxies,
-    and any whose value embeds ``user:password@``. ``KEPT`` names and
-    locale variables (``LC_*``) always stay."""
+    """``base`` without credentials (``conformance._redact.withheld``: names
+    that say secret, token, key, password, credential, JWT, webhook, proxy,
+    cloud and registry accounts, ``TINKER_*``; values that hold a URL with a
+    password or a token), with ``NO_PROXY`` for loopback. ``KEPT`` names and
+    locale variables (``LC_*``) always stay. The withheld values are
+    redacted from everything the runner writes from now on (``conceal``)."""
     kept = {}
+    dropped = []
     for name, value in base.items():
         upper = name.upper()
-        always = upper in KEPT or upper.startswith("LC_")
-        if always or not (_SECRET_NAME.search(name) or _SECRET_VALUE.search(value)):
+        if upper in KEPT or upper.startswith("LC_") or not withheld(name, value):
             kept[name] = value
-    return kept
+        else:
+            dropped.append(value)
+    conceal(dropped)
+    return {**kept, **NO_PROXY}
+
+
+#: Linux ``prctl`` options.
+_PR_CAPBSET_READ, _PR_CAPBSET_DROP, _PR_SET_DUMPABLE = 23, 24, 4
+#: The capabilities that read an undumpable process's memory and environ:
+#: CAP_SYS_PTRACE, and (for reading) CAP_PERFMON and CAP_SYS_ADMIN, which
+#: implies it.
+_READS_OTHERS = (19, 38, 21)
+
+
+@cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, where ``prctl`` is (Linux only; None elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def undumpable() -> None:
+    """Make the runner's own memory and ``/proc/<pid>/environ`` unreadable to
+    the programs it starts next (Linux; elsewhere nothing): ``PR_SET_DUMPABLE
+    0`` for the process, and ``_READS_OTHERS`` dropped from the calling
+    thread's capability bounding set, so that a program started as root
+    cannot read them either (those capabilities pass the dumpable check; a
+    root program keeps its others). The bounding set is per thread and
+    inherited by what the thread starts: called before every start, from
+    whichever thread starts it. A refusal (no ``CAP_SETPCAP``: not root, so
+    nothing to drop) is no error."""
+    libc = _libc()
+    if libc is None:
+        return
+    libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    for capability in _READS_OTHERS:
+        if libc.prctl(_PR_CAPBSET_READ, capability, 0, 0, 0) == 1:
+            libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)
 
 
 def _readable(fd: int, timeout: float | None) -> bool:
@@ -140,6 +180,7 @@ class Session:
 
     def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
         self.command = tuple(command)
+        undumpable()
         self.process = subprocess.Popen(
             self.command,
             stdin=subprocess.PIPE,
@@ -237,7 +278,8 @@ class Session:
         return self.process.poll() is None
 
     def stderr_tail(self) -> str:
-        return self._stderr.text()
+        """The end of stderr, redacted."""
+        return redact(self._stderr.text())
 
     def settled_stderr_tail(self, limit: float = 0.2) -> str:
         """The tail once everything already written to stderr is in it: a
@@ -246,7 +288,7 @@ class Session:
         polled, a short pause)."""
         if not _SELECT:
             time.sleep(0.02)
-            return self._stderr.text()
+            return self.stderr_tail()
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline and not self._stderr_done.is_set():
             try:
@@ -258,7 +300,7 @@ class Session:
                 self._draining.release()
                 break
             time.sleep(0.001)
-        return self._stderr.text()
+        return self.stderr_tail()
 
     def finish(self, grace: float = 1.0) -> int | None:
         """Let the program exit within ``grace`` seconds, then kill what is

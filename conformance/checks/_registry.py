@@ -131,7 +131,35 @@ def check(
         if name in CHECKS:
             msg = f"check {name!r} registered twice"
             raise ValueError(msg)
-        CHECKS[name] = Check(name, description, fn, subject=subject, generated=generated)
+        CHECKS[name] = Check(
+            name, description, _bounded(name, fn), subject=subject, generated=generated
+        )
         return fn
 
     return register
+
+
+def _bounded(name: str, fn: CheckFn) -> CheckFn:
+    """``fn`` whose ``RecursionError`` is a finding, not the end of the run.
+
+    Answers are depth-checked where they enter (``conformance._json.
+    json_problem``), so this is the last line: whatever else nests too deep
+    for the judging ends this check with an ``adapter-error`` finding that
+    says its later cases were not judged; the run goes on with the next check.
+    """
+
+    def run(ctx: CheckContext) -> Iterator[Outcome]:
+        try:
+            yield from fn(ctx)
+        except RecursionError:
+            yield ctx.finding(
+                check=name,
+                category="adapter-error",
+                type_name=None,
+                message=(
+                    f"judging exceeded Python's recursion limit (a value nested too deep); "
+                    f"the rest of check {name} was not judged"
+                ),
+            )
+
+    return run

@@ -62,7 +62,7 @@ class GapIds:
             ),
             "ids": self.entries,
         }
-        text = json.dumps(document, indent=2, ensure_ascii=False)
+        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
         self.source.write_text(text + "\n", encoding="utf-8")
 
 

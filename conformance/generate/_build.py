@@ -86,7 +86,7 @@ def generate_pack(out_root: Path = SCHEMAS_ROOT) -> Path:
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _load_curation(path: Path) -> dict[str, Any]:

@@ -85,7 +85,7 @@ def generate(version: str, *, root: Path = FIXTURES_ROOT) -> dict[Path, str]:
         seen.add(key)
         vector = record_case(pack, case, frozen=frozen, root=root)
         path = root / version / "endpoints" / case["endpoint"] / f"{case['case']}.json"
-        out[path] = json.dumps(vector, indent=2, ensure_ascii=False) + "\n"
+        out[path] = json.dumps(vector, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     return out
 
 

@@ -178,7 +178,7 @@ def case_document(
 
 def render_case(doc: Mapping[str, Any]) -> str:
     """A case file's exact text: stable key order as given, UTF-8, final newline."""
-    return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 @dataclass(frozen=True)

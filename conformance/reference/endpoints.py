@@ -15,9 +15,10 @@ really sends:
 - The client is built the way ``InternalClientHolder`` builds its clients:
   ``AsyncTinker(api_key="tml-dummy", base_url=..., _strict_response_validation=True)``.
   The key is always the dummy one, passed explicitly: ``TINKER_API_KEY`` is never
-  read. From 0.38.0 on the client is told ``use_pyqwest_transport=False``: the
-  SDK's own config fetch and redirect pool use httpx's transport too, and respx
-  can only intercept httpx's. The wire is the same either way.
+  read. Its httpx client ignores the environment (``trust_env=False``): no
+  proxy variable reroutes the calls. From 0.38.0 on the client is told
+  ``use_pyqwest_transport=False``: the SDK's own config fetch and redirect pool
+  use httpx's transport too, and respx can only intercept httpx's. The wire is the same either way.
 - Resource endpoints (``service.*``, ``models.*``, ``weights.*``, ``futures.*``,
   ``training.*``, ``sampling.*``, ``telemetry.*``) call the resource method with
   the arguments of the vector: ``request`` is built from wire JSON by the pack's
@@ -554,13 +555,24 @@ class _Holder:
 
 def _make_client(base_url: str) -> Any:
     """``AsyncTinker`` as ``InternalClientHolder`` builds it: strict response
-    validation, the dummy key given explicitly, httpx's own transport."""
+    validation, the dummy key given explicitly, httpx's own transport, and the
+    httpx client the SDK would make itself (``AsyncHttpxClientWrapper`` with
+    its timeout and HTTP/2, as in 0.15.0 and 0.38.0) but with
+    ``trust_env=False``: the calls go to the loopback mock server, never
+    through an ``HTTP(S)_PROXY``/``ALL_PROXY`` of the runner's environment
+    (nor with its ``.netrc``)."""
+    from tinker._base_client import AsyncHttpxClientWrapper
     from tinker._client import AsyncTinker
+    from tinker._constants import DEFAULT_TIMEOUT
 
+    http_client = AsyncHttpxClientWrapper(
+        base_url=base_url, timeout=DEFAULT_TIMEOUT, http2=True, trust_env=False
+    )
     options: dict[str, Any] = {
         "api_key": API_KEY,
         "base_url": base_url,
         "_strict_response_validation": True,
+        "http_client": http_client,
     }
     if "_client_config" in inspect.signature(AsyncTinker).parameters:
         from tinker.types.client_config_response import ClientConfigResponse

@@ -1,17 +1,52 @@
-"""Terminal output: a progress bar on long runs, a summary table at the end."""
+"""Terminal output: a progress bar on long runs, a summary table at the end.
+
+Whatever an adapter said (its hello's name, version and language, names in
+its answers, messages, stderr) is shown as plain text, never as Rich markup
+(a name ``[/bold]`` would raise ``MarkupError`` and lose the run's report),
+and through ``terminal_safe``: an adapter's escape sequences could otherwise
+rewrite the terminal (colours, cursor moves, OSC 8 links, the window title,
+OSC 52 clipboard writes).
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from conformance.checks import SUPPORT_CHECK, Outcome, Passed, Skipped
 from conformance.runner import RunResult
 
-__all__ = ["ProgressHandler", "summary_table"]
+__all__ = ["ProgressHandler", "summary_table", "terminal_safe"]
+
+#: Characters a terminal acts on: C0 controls (ESC starts ANSI and OSC
+#: sequences; NUL, BEL, backspace, carriage return), DEL, C1 controls (CSI
+#: and OSC have one-byte forms), and the bidirectional overrides and isolates
+#: that make text read other than it is.
+_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Longest text shown for one adapter-given name or line.
+SHOWN = 200
+
+
+def terminal_safe(text: str, limit: int = SHOWN) -> str:
+    """``text`` with every character a terminal acts on written as its
+    escape (``\\x1b``, ``\\n``, ``\\u202e``), so it is shown and never
+    obeyed, on one line, cut at ``limit`` characters (a 10,000-character
+    name stays readable)."""
+    shown = _ACTIVE.sub(lambda m: repr(m.group())[1:-1], text)
+    if len(shown) > limit:
+        shown = f"{shown[: limit - 20]}... ({len(text)} chars)"
+    return shown
+
+
+def _plain(text: str, limit: int = SHOWN) -> Text:
+    """Adapter-given text as a Rich cell: no markup, nothing a terminal obeys."""
+    return Text(terminal_safe(text, limit))
 
 
 class ProgressHandler:
@@ -39,7 +74,8 @@ class ProgressHandler:
         self._progress.update(
             self._task,
             advance=1,
-            description=f"checking {outcome.type_name or ''}"[:40],
+            # a column's text is markup: escaped, not a Text
+            description=escape(terminal_safe(f"checking {outcome.type_name or ''}", 40)),
             found=self._found,
         )
 
@@ -50,17 +86,18 @@ class ProgressHandler:
 def summary_table(result: RunResult) -> Table:
     """Per check: outcomes, passed, findings; then the totals."""
     by_check: Counter[str] = Counter(f.check for f in result.findings.values())
+    hello = result.hello
     table = Table(
-        title=(
-            f"{result.hello.name} {result.hello.version} ({result.hello.language}) "
-            f"against spec {result.spec_version}"
+        title=_plain(
+            f"{hello.name} {hello.version} ({hello.language}) against spec {result.spec_version}",
+            3 * SHOWN,
         )
     )
     for column in ("check", "executed", "passed", "skipped", "distinct findings"):
         table.add_column(column, justify="left" if column == "check" else "right")
     for name in result.checks:
         table.add_row(
-            name,
+            _plain(name),
             str(result.executed[name]),
             str(result.passed[name]),
             str(result.skipped[name]),

@@ -2,7 +2,8 @@
 
 A pack is read whole and checked before anything uses it: every file must
 parse, every schema must be valid 2020-12, index.json must match its own
-meta-schema. A broken pack fails loudly with the file and JSON pointer.
+meta-schema, every ``$ref`` must resolve inside the pack. A broken pack fails
+loudly with the file and JSON pointer.
 """
 
 from __future__ import annotations
@@ -156,7 +157,50 @@ def load_pack(version: str, root: Path | None = None) -> SpecPack:
         schema = load_json(path)
         _check_schema(schema, path, name, version)
         schemas[name] = schema
-    return SpecPack(version=version, root=pack_dir, index=index, schemas=schemas)
+    pack = SpecPack(version=version, root=pack_dir, index=index, schemas=schemas)
+    for name in schemas:
+        _check_refs(pack, name)
+    return pack
+
+
+#: Keywords whose values are instances, not schemas: a ``$ref`` key in them is data.
+_DATA_KEYWORDS = frozenset({"const", "default", "enum", "examples"})
+#: Keywords whose values map names to schemas: their keys are names, never keywords.
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+
+
+def _check_refs(pack: SpecPack, name: str) -> None:
+    """Every ``$ref`` of a type's schema resolves inside the pack. The
+    registry has no retriever, so nothing is fetched; a reference to
+    ``http://...``, a file or a URN the pack lacks would otherwise resolve to
+    nothing while judging, and read as data loss instead of a broken pack."""
+    resolver = pack.registry.resolver(base_uri=type_urn(pack.version, name))
+    # (node, its path, whether it maps names to schemas)
+    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(pack.schemas[name], (), False)]
+    while stack:
+        node, path, names = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, (*path, i), False) for i, item in enumerate(node))
+            continue
+        if not isinstance(node, Mapping):
+            continue
+        ref = None if names else node.get("$ref")
+        if isinstance(ref, str):
+            try:
+                resolver.lookup(ref)
+            except Unresolvable:
+                raise SpecError(
+                    f"$ref {ref!r} does not resolve inside the pack (nothing is fetched: "
+                    "a reference must be a type URN of this pack or a pointer into one)",
+                    file=pack.schema_path(name),
+                    pointer=pointer([*path, "$ref"]),
+                    type_name=name,
+                ) from None
+        stack.extend(
+            (value, (*path, key), not names and key in _SCHEMA_MAPS)
+            for key, value in node.items()
+            if names or key not in _DATA_KEYWORDS
+        )
 
 
 def _check_schema(schema: Any, path: Path, name: str, version: str) -> None:
