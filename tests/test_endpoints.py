@@ -578,7 +578,7 @@ def test_a_wrong_error_status_is_caught(
 ) -> None:
     """The status travels as a fact of the rejection (``Rejected.status``),
     never read out of its message."""
-    endpoint = "weights.delete_checkpoint"
+    endpoint = "models.get_info"
     outcomes = _run(
         sdk_pack,
         StatusAsInternalError(sdk_pack),
@@ -590,7 +590,7 @@ def test_a_wrong_error_status_is_caught(
 
 @pytest.mark.sdk
 def test_an_error_of_no_kind_is_caught(sdk_pack: SpecPack, monkeypatch: pytest.MonkeyPatch) -> None:
-    endpoint = "weights.delete_checkpoint"
+    endpoint = "models.get_info"
     outcomes = _run(
         sdk_pack,
         KindlessErrors(sdk_pack),
