@@ -147,8 +147,10 @@ def _assignment(match: re.Match[str]) -> str:
     return f"{name}={REDACTED}"
 
 
-#: The shortest piece of a secret redacted where a cut left it at an end.
-_MIN_PIECE = 4
+#: The shortest piece of a secret redacted where a cut left it at an end:
+#: shorter pieces give little away, and a text that merely starts like the end
+#: of some withheld value (``main`` of ``GITHUB_REF=refs/heads/main``) stays.
+_MIN_PIECE = 8
 
 
 def _clipped(text: str, secrets: list[str]) -> str:
