@@ -678,11 +678,12 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        why = exc.__cause__
+        if isinstance(why, KeyboardInterrupt):  # outside a run: nothing gathered to keep
+            click.echo(f"interrupted ({why or 'SIGINT'}): incomplete", err=True)
+            sys.exit(EXIT_FINDINGS)
         sys.exit(EXIT_ERROR)
-    except (KeyboardInterrupt, Interrupted) as exc:  # outside a run: nothing to keep
-        click.echo(f"interrupted ({exc or 'SIGINT'}): incomplete", err=True)
-        sys.exit(EXIT_FINDINGS)
     except ConformanceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)

@@ -13,9 +13,12 @@ from typing import Any
 __all__ = ["AdapterError", "ConformanceError", "Interrupted", "SpecError"]
 
 
-class Interrupted(BaseException):
-    """The run was stopped from outside (SIGTERM, ``--max-time``); like
-    KeyboardInterrupt (SIGINT) it is no Exception, so no check swallows it."""
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped from outside (SIGTERM, ``--max-time``); its text
+    says which. A KeyboardInterrupt, because libraries treat that as Ctrl-C:
+    no check swallows it, and hypothesis re-raises it from the middle of a
+    draw instead of replaying the draw (any other exception there is taken
+    for a flaky strategy)."""
 
 
 class ConformanceError(Exception):

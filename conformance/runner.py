@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from conformance._errors import Interrupted
 from conformance.adapters import Hello, Incident
 from conformance.checks import CHECKS, CheckContext, Outcome, Passed, Skipped
 from conformance.findings import Finding
@@ -120,10 +119,11 @@ def run(
 ) -> RunResult:
     """Run the named checks (all by default) and return what they found.
 
-    An interruption (SIGINT, or ``Interrupted`` from a signal handler or a
-    time budget) ends the run cleanly: the result says so (``interrupted``)
-    and holds what was gathered. Any other exception is a bug: the handlers
-    still finish (the raw results say ``error``), and it propagates."""
+    An interruption (SIGINT's KeyboardInterrupt, or ``Interrupted`` raised by
+    the command's handlers of SIGTERM and of its time budget) ends the run
+    cleanly: the result says so (``interrupted``) and holds what was gathered.
+    Any other exception is a bug: the handlers still finish (the raw results
+    say ``error``), and it propagates."""
     selected = list(names or CHECKS)
     unknown = [n for n in selected if n not in CHECKS]
     if unknown:
@@ -143,10 +143,8 @@ def run(
         for name in selected:
             for outcome in CHECKS[name].run(ctx):
                 record(result, name, outcome, handlers)
-    except KeyboardInterrupt:  # the run ends cleanly: what it gathered is its result
-        result.interrupted = "SIGINT"
-    except Interrupted as why:
-        result.interrupted = str(why)
+    except KeyboardInterrupt as why:  # the run ends cleanly: what it gathered is its result
+        result.interrupted = str(why) or "SIGINT"
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         raise
