@@ -310,7 +310,7 @@ def _default(schema: Any, required: bool) -> str:
     if required:
         return "(required)"
     if isinstance(schema, Mapping) and "default" in schema:
-        return json.dumps(schema["default"], ensure_ascii=False)
+        return json.dumps(schema["default"], ensure_ascii=False, allow_nan=False)
     return "(optional)"
 
 

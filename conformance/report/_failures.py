@@ -46,7 +46,7 @@ class FailureWriter:
             "finding": outcome.to_json(),
             "replay": replay,
         }
-        text = json.dumps(document, indent=2, ensure_ascii=False, default=repr)
+        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=repr)
         path.write_text(text + "\n", encoding="utf-8")
         self.written.append(path)
 

@@ -214,7 +214,7 @@ def _gap(gap: Mapping[str, Any]) -> list[str]:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
 def _coverage(doc: Mapping[str, Any], key: str, title: str) -> list[str]:

@@ -27,7 +27,7 @@ __all__ = ["FORMATS", "Outputs", "write_reports"]
 
 
 def _render_json(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, default=repr) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=repr) + "\n"
 
 
 #: format -> (file suffix, renderer of the report document)

@@ -22,5 +22,7 @@ class RawResultsWriter:
         return
 
     def finish(self, result: RunResult) -> None:
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=repr)
+        text = json.dumps(
+            result.to_json(), indent=2, ensure_ascii=False, allow_nan=False, default=repr
+        )
         self.path.write_text(text + "\n", encoding="utf-8")

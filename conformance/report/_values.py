@@ -19,4 +19,6 @@ def percent(value: float | None) -> str:
 
 def pretty(value: Any) -> str:
     """A JSON value as people read it: indented, keys sorted."""
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=repr)
+    return json.dumps(
+        value, indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False, default=repr
+    )
