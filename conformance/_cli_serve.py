@@ -8,10 +8,8 @@ Exit codes: 0 served / gate passed, 1 gate failed, 2 bad input, 3 internal error
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import click
 
 from conformance._cli_common import FORMAT, gate_options
+from conformance._paths import write_atomically
 
 __all__ = ["judge_http", "serve"]
 
@@ -105,7 +104,7 @@ def serve(
         for rule in chosen.must:
             click.echo(f"  a conforming client must {rule}", err=True)
         if url_file is not None:
-            _write_atomically(url_file, server.base_url + "\n")
+            write_atomically(url_file, server.base_url + "\n")
         stop.wait(max_time)
         server.stop()
         app.end(reason["why"], list(server.rejected))
@@ -118,15 +117,6 @@ def serve(
     finally:
         if handle is not None:
             handle.close()
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """A reader polling for the file never sees it half written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-    Path(tmp).replace(path)
 
 
 @click.command("judge-http")

@@ -8,13 +8,14 @@ must stay inside the folder the user chose.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
 
 from conformance._errors import ConformanceError
 
-__all__ = ["SLUG_MAX", "inside", "slug", "writable"]
+__all__ = ["SLUG_MAX", "inside", "slug", "writable", "write_atomically"]
 
 #: The longest slug a name and version become (file systems allow 255 bytes a name).
 SLUG_MAX = 80
@@ -51,3 +52,18 @@ def writable(folder: Path) -> None:
     except OSError as exc:
         msg = f"cannot write into {folder}: {exc.strerror or exc}"
         raise ConformanceError(msg) from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """``text`` into ``path`` through a temporary file renamed over it: a
+    reader (a CI step polling, another run) never sees a half-written file,
+    and a full disk leaves the previous file as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        Path(scratch).replace(path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise

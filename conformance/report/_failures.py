@@ -7,6 +7,7 @@ import json
 import shlex
 from pathlib import Path
 
+from conformance._paths import write_atomically
 from conformance.checks import CHECKS, Outcome
 from conformance.findings import Finding
 from conformance.runner import RunResult
@@ -47,7 +48,7 @@ class FailureWriter:
             "replay": replay,
         }
         text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=repr)
-        path.write_text(text + "\n", encoding="utf-8")
+        write_atomically(path, text + "\n")
         self.written.append(path)
 
     def finish(self, result: RunResult) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conformance._paths import write_atomically
 from conformance.findings import GapRules
 from conformance.gaps import DEFAULT_FAIL_ON, Baseline, Gap, GapIds, Verdict, group, judge
 from conformance.report._document import build_document, check_document
@@ -89,6 +90,6 @@ def write_reports(
     for name in formats:
         suffix, render = FORMATS[name]
         target = out_dir / f"{stem}{suffix}"
-        target.write_text(render(document), encoding="utf-8")
+        write_atomically(target, render(document))
         written.append(target)
     return Outputs(verdict, gaps, document, written)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conformance._paths import write_atomically
 from conformance.checks import Outcome
 from conformance.runner import RunResult
 
@@ -25,4 +26,4 @@ class RawResultsWriter:
         text = json.dumps(
             result.to_json(), indent=2, ensure_ascii=False, allow_nan=False, default=repr
         )
-        self.path.write_text(text + "\n", encoding="utf-8")
+        write_atomically(self.path, text + "\n")
