@@ -392,7 +392,7 @@ def run_command(
     # SIGTERM and the time budget hold from here to the adapter's close: an
     # interruption during the setup leaves nothing to report, one during the
     # run ends it cleanly; the report is written after, whatever came.
-    with _stoppable(max_time):
+    with _stoppable(max_time) as stop:
         # Bad input is found before the run, not after it: the options, the pack,
         # the rules, the threshold, the baseline and the folders the run will write.
         count, chosen_seed = generation(profile, examples=examples, seed=seed, explore=explore)
@@ -427,7 +427,7 @@ def run_command(
             handlers: list[Handler] = [RawResultsWriter(target), failures]
             if not (quiet or os.environ.get("CI")) and console.is_terminal:
                 handlers.append(ProgressHandler(console))
-            outcome = run(ctx, list(checks) or None, handlers)
+            outcome = run(ctx, list(checks) or None, handlers, stop=stop)
         finally:
             adapter.close()
             if reference is not None:
@@ -718,13 +718,28 @@ def _tell(outcome: RunResult, failures: FailureWriter, adapter_spec: str) -> Non
         )
 
 
+class _Stop:
+    """Why the run must stop, once a signal said so (``run(stop=...)``)."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def __call__(self) -> str | None:
+        return self.reason
+
+
 @contextlib.contextmanager
-def _stoppable(max_time: float | None) -> Iterator[None]:
+def _stoppable(max_time: float | None) -> Iterator[_Stop]:
     """SIGTERM (what ``timeout`` and ``docker stop`` send) and the
-    ``--max-time`` budget end the run as SIGINT does: cleanly, marked."""
+    ``--max-time`` budget end the run as SIGINT does: cleanly, marked. The
+    handler raises, to break a wait at once, and keeps the reason, which the
+    runner reads between outcomes should the exception land where Python
+    ignores it."""
+    asked = _Stop()
 
     def stop(signum: int, _frame: object) -> None:
         why = f"--max-time {max_time:g} s" if signum == _ALARM else signal.Signals(signum).name
+        asked.reason = asked.reason or why
         raise Interrupted(why)
 
     signals = [signal.SIGTERM, *([_ALARM] if _ALARM is not None else [])]
@@ -732,7 +747,7 @@ def _stoppable(max_time: float | None) -> Iterator[None]:
     if max_time is not None and _ALARM is not None:
         signal.setitimer(signal.ITIMER_REAL, max_time)
     try:
-        yield
+        yield asked
     finally:
         if _ALARM is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -114,16 +114,26 @@ def record(
         h.handle(outcome)
 
 
+def _never() -> str | None:
+    return None
+
+
 def run(
-    ctx: CheckContext, names: Sequence[str] | None = None, handlers: Iterable[Handler] = ()
+    ctx: CheckContext,
+    names: Sequence[str] | None = None,
+    handlers: Iterable[Handler] = (),
+    stop: Callable[[], str | None] = _never,
 ) -> RunResult:
     """Run the named checks (all by default) and return what they found.
 
     An interruption (SIGINT's KeyboardInterrupt, or ``Interrupted`` raised by
     the command's handlers of SIGTERM and of its time budget) ends the run
     cleanly: the result says so (``interrupted``) and holds what was gathered.
-    Any other exception is a bug: the handlers still finish (the raw results
-    say ``error``), and it propagates."""
+    ``stop`` is asked after every outcome too: an exception raised by a signal
+    handler is lost where it lands in a callback Python ignores exceptions of
+    (a weakref's, a ``__del__``), the reason it gives is not. Any other
+    exception is a bug: the handlers still finish (the raw results say
+    ``error``), and it propagates."""
     selected = list(names or CHECKS)
     unknown = [n for n in selected if n not in CHECKS]
     if unknown:
@@ -143,6 +153,11 @@ def run(
         for name in selected:
             for outcome in CHECKS[name].run(ctx):
                 record(result, name, outcome, handlers)
+                result.interrupted = stop()
+                if result.interrupted is not None:
+                    break
+            if result.interrupted is not None:
+                break
     except KeyboardInterrupt as why:  # the run ends cleanly: what it gathered is its result
         result.interrupted = str(why) or "SIGINT"
     except Exception as exc:

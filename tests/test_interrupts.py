@@ -6,12 +6,14 @@ incidents are recorded, reported, and fail the gate with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +28,21 @@ HOSTILE = SUITE_ROOT / "tests" / "hostile"
 LONG = ["--adapter", "tinker", "--check", "property-roundtrip", "--examples", "400", "-q"]
 
 
-def _start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+@contextlib.contextmanager
+def _started(tmp_path: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """A run in its own process; killed and reaped whatever the test does, so
+    a failure leaves no process (nor its pipes) behind for later tests."""
     env = dict(os.environ, PYTHONPATH=str(SUITE_ROOT))
-    return subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "conformance", "run", *args, "--output-dir", str(tmp_path)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    ) as running:  # fmt: skip
+        try:
+            yield running
+        finally:
+            if running.poll() is None:
+                running.kill()
+                running.communicate()
 
 
 def _raw(tmp_path: Path) -> dict[str, Any]:
@@ -46,10 +57,11 @@ def test_a_signal_ends_the_run_cleanly_and_marks_it(
     tmp_path: Path, sdk_pack: SpecPack, sent: signal.Signals
 ) -> None:
     version = sdk_pack.version
-    running = _start(tmp_path, *LONG, "--spec", version, "--report", str(tmp_path / "report"))
-    time.sleep(20)  # well into the checks, on a loaded machine too
-    running.send_signal(sent)
-    out, err = running.communicate(timeout=120)
+    report = str(tmp_path / "report")
+    with _started(tmp_path, *LONG, "--spec", version, "--report", report) as running:
+        time.sleep(20)  # well into the checks, on a loaded machine too
+        running.send_signal(sent)
+        out, err = running.communicate(timeout=120)
     assert running.returncode == 1, out + err
     raw = _raw(tmp_path)
     assert raw["interrupted"] == sent.name
@@ -63,8 +75,8 @@ def test_a_signal_ends_the_run_cleanly_and_marks_it(
 @pytest.mark.sdk
 def test_a_time_budget_ends_the_run_the_same_way(tmp_path: Path, sdk_pack: SpecPack) -> None:
     version = sdk_pack.version
-    running = _start(tmp_path, *LONG, "--spec", version, "--max-time", "30")
-    out, err = running.communicate(timeout=120)
+    with _started(tmp_path, *LONG, "--spec", version, "--max-time", "30") as running:
+        out, err = running.communicate(timeout=120)
     assert running.returncode == 1, out + err
     assert _raw(tmp_path)["interrupted"] == "--max-time 30 s"
 
@@ -107,3 +119,27 @@ def test_a_broken_batch_is_an_incident_in_the_raw_results(tmp_path: Path) -> Non
     kinds = [i["kind"] for i in _raw(tmp_path)["incidents"]]
     assert kinds == ["batching-off"]
     assert "adapter incident (batching-off)" in done.stderr
+
+
+@pytest.mark.sdk
+def test_the_runner_reads_the_stop_reason_between_outcomes(sdk_pack: SpecPack) -> None:
+    """Where the signal handler's exception is lost (Python ignores exceptions
+    raised in weakref callbacks and ``__del__``), the reason it left still
+    ends the run at the next outcome."""
+    from conformance.cases import load_type_cases
+    from conformance.checks import CheckContext
+    from conformance.findings import load_gap_rules
+    from conformance.reference.adapter import TinkerSdkAdapter
+    from conformance.runner import run
+
+    asked = iter([None, None, "SIGTERM"])
+    ctx = CheckContext(
+        pack=sdk_pack,
+        adapter=TinkerSdkAdapter(sdk_pack),
+        cases=load_type_cases(sdk_pack.version),
+        rules=load_gap_rules(),
+    )
+    result = run(ctx, ["strictness", "shape"], stop=lambda: next(asked, "SIGTERM"))
+    assert result.interrupted == "SIGTERM"
+    assert result.total == 3
+    assert set(result.executed) == {"strictness"}
