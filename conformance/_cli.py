@@ -730,11 +730,11 @@ class _Stop:
 
 @contextlib.contextmanager
 def _stoppable(max_time: float | None) -> Iterator[_Stop]:
-    """SIGTERM (what ``timeout`` and ``docker stop`` send) and the
-    ``--max-time`` budget end the run as SIGINT does: cleanly, marked. The
-    handler raises, to break a wait at once, and keeps the reason, which the
-    runner reads between outcomes should the exception land where Python
-    ignores it."""
+    """SIGINT, SIGTERM (what ``timeout`` and ``docker stop`` send) and the
+    ``--max-time`` budget end the run cleanly, marked. The handler raises, to
+    break a wait at once, and keeps the reason, which the runner reads between
+    outcomes should the exception land where Python ignores it (a weakref
+    callback: Python's own SIGINT handler loses its KeyboardInterrupt there)."""
     asked = _Stop()
 
     def stop(signum: int, _frame: object) -> None:
@@ -742,7 +742,7 @@ def _stoppable(max_time: float | None) -> Iterator[_Stop]:
         asked.reason = asked.reason or why
         raise Interrupted(why)
 
-    signals = [signal.SIGTERM, *([_ALARM] if _ALARM is not None else [])]
+    signals = [signal.SIGINT, signal.SIGTERM, *([_ALARM] if _ALARM is not None else [])]
     previous = {sig: signal.signal(sig, stop) for sig in signals}
     if max_time is not None and _ALARM is not None:
         signal.setitimer(signal.ITIMER_REAL, max_time)
