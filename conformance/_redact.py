@@ -18,7 +18,15 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-__all__ = ["REDACTED", "conceal", "redact", "secret_values", "withheld"]
+__all__ = [
+    "REDACTED",
+    "conceal",
+    "credential_value",
+    "redact",
+    "secret_header",
+    "secret_values",
+    "withheld",
+]
 
 #: What a secret is replaced with.
 REDACTED = "<redacted>"
@@ -171,3 +179,35 @@ def _clipped(text: str, secrets: list[str]) -> str:
                 break
             end = value.rfind(text[-1:], 0, end)
     return text
+
+
+#: Header names whose values are credentials (the idempotency key is not one).
+_SECRET_HEADER = re.compile(
+    r"authorization|cookie|api[-_]?key|token|secret|passw|credential|jwt|signature|session[-_]?key",
+    re.IGNORECASE,
+)
+_IDEMPOTENCY = "x-idempotency-key"
+
+#: A whole value that is a credential, as a client sends it: the looser test
+#: for recorded requests (``serve``), where a short ``Bearer abc`` or a test
+#: key ``tml-abc`` is still a key, and the value is replaced whole.
+_CREDENTIAL_VALUE = re.compile(
+    r"^\s*(bearer|basic|token)\s|eyJ[\w-]{4,}\.[\w-]{4,}\.|\b(tml|sk|pk|ghp|gho|xox[abp])[-_][\w-]{3,}"
+    r"|://[^/\s:@]+:[^/\s@]+@",
+    re.IGNORECASE,
+)
+
+
+def credential_value(value: str) -> bool:
+    """Whether a value a client sent (a header, a string in a body) is a
+    credential whatever its name: bearer and basic schemes, JWTs, vendors'
+    key prefixes, URLs with a password."""
+    return _CREDENTIAL_VALUE.search(value) is not None
+
+
+def secret_header(name: str, value: str) -> bool:
+    """Whether a request header holds a credential: by its name or its value."""
+    lower = name.lower()
+    return lower != _IDEMPOTENCY and (
+        _SECRET_HEADER.search(lower) is not None or credential_value(value)
+    )

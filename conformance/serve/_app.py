@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from conformance._redact import REDACTED, credential_value, secret_header
 from conformance.cases import EndpointCase
 from conformance.checks.endpoints import TERMINATOR
 from conformance.mock_server import CannedResponse, RecordedRequest, Rejection
@@ -44,34 +45,17 @@ from conformance.spec import SpecPack
 
 __all__ = ["REDACTED", "REDIRECT_PREFIX", "Route", "ServeApp", "redact", "redact_json", "routes"]
 
-REDACTED = "<redacted>"
 REDIRECT_PREFIX = "/__redirect/"
 FORMAT = 1
 _IDEMPOTENCY = "x-idempotency-key"
-#: Header names whose values are credentials (the idempotency key is not one).
-_SECRET_NAME = re.compile(
-    r"authorization|cookie|api[-_]?key|token|secret|passw|credential|jwt|signature|session[-_]?key",
-    re.IGNORECASE,
-)
-#: Values that are credentials whatever the header: bearer/basic schemes, JWTs,
-#: Tinker and other vendors' key prefixes, URLs with a password.
-_SECRET_VALUE = re.compile(
-    r"^\s*(bearer|basic|token)\s|eyJ[\w-]{4,}\.[\w-]{4,}\.|\b(tml|sk|pk|ghp|gho|xox[abp])[-_][\w-]{3,}"
-    r"|://[^/\s:@]+:[^/\s@]+@",
-    re.IGNORECASE,
-)
 
 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers as recorded: lower-cased names, credential values replaced."""
-    out = {}
-    for name, value in headers.items():
-        lower = name.lower()
-        secret = lower != _IDEMPOTENCY and (
-            _SECRET_NAME.search(lower) is not None or _SECRET_VALUE.search(value) is not None
-        )
-        out[lower] = REDACTED if secret else value
-    return out
+    return {
+        name.lower(): REDACTED if secret_header(name, value) else value
+        for name, value in headers.items()
+    }
 
 
 def redact_json(value: Any) -> Any:
@@ -79,7 +63,7 @@ def redact_json(value: Any) -> Any:
     only: names such as ``tokens`` are wire fields here, not secrets), so the
     body keeps its shape for judging."""
     if isinstance(value, str):
-        return REDACTED if _SECRET_VALUE.search(value) else value
+        return REDACTED if credential_value(value) else value
     if isinstance(value, list):
         return [redact_json(v) for v in value]
     if isinstance(value, dict):
