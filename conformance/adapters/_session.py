@@ -205,6 +205,11 @@ class Session:
         ]
         self._finished = False
         self._code: int | None = None
+        #: A digest of the answer line to each id answered so far, and the ids
+        #: answered a second time that the adapter has not yet taken
+        #: (``_messages.await_answer``).
+        self.answered: dict[int, bytes] = {}
+        self.repeated: list[int] = []
         for thread in self._threads:
             thread.start()
 
