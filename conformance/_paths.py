@@ -21,7 +21,15 @@ from pathlib import Path
 
 from conformance._errors import ConformanceError
 
-__all__ = ["SET_LOCK_WAIT", "SLUG_MAX", "inside", "slug", "writable", "write_atomically", "write_set"]
+__all__ = [
+    "SET_LOCK_WAIT",
+    "SLUG_MAX",
+    "inside",
+    "slug",
+    "writable",
+    "write_atomically",
+    "write_set",
+]
 
 #: The longest slug a name and version become (file systems allow 255 bytes a name).
 SLUG_MAX = 80

@@ -20,14 +20,13 @@ import contextlib
 import json
 import os
 import re
-import resource
 import shlex
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -215,14 +214,14 @@ def _command(run: dict[str, Any], out: Path, report: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def _small_disk(disk: dict[str, int] | None, folder: Path) -> Iterator[Callable[[], None] | None]:
+def _small_disk(disk: dict[str, int] | None, folder: Path) -> Iterator[list[str]]:
     """``folder`` on room for one report set but not two (``disk``; None:
     as it is): a tmpfs of ``tmpfs_kib`` where the tests run as root and may
     mount (a full disk, ENOSPC), else a cap of ``fsize_kib`` on each file the
     run writes (``RLIMIT_FSIZE``, EFBIG: the same failed write). Yields what
-    the run's process must call before it starts (the cap), or None."""
+    goes before the run's command: the program that sets the cap, or nothing."""
     if disk is None:
-        yield None
+        yield []
         return
     folder.mkdir(parents=True)
     size = f"size={disk['tmpfs_kib']}k"
@@ -230,12 +229,13 @@ def _small_disk(disk: dict[str, int] | None, folder: Path) -> Iterator[Callable[
         mount = ["mount", "-t", "tmpfs", "-o", size, "tmpfs", str(folder)]
         if subprocess.run(mount, capture_output=True, check=False).returncode == 0:
             try:
-                yield None
+                yield []
             finally:
                 subprocess.run(["umount", "-l", str(folder)], check=True)
             return
     cap = disk["fsize_kib"] * 1024
-    yield lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
+    capped = f"import os, resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, ({cap}, {cap}))"
+    yield [sys.executable, "-c", f"{capped}; os.execv(sys.argv[1], sys.argv[1:])"]
 
 
 def _passed(path: Path) -> bool:
@@ -278,15 +278,23 @@ def _run_case(case: dict[str, Any], sandbox: Path) -> None:
             alongside = subprocess.Popen(
                 second, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
-        _judge(case, command, env, cwd, cap, sandbox, before, alongside)
+        _judge(
+            case,
+            [*cap, *command],
+            env=env,
+            cwd=cwd,
+            sandbox=sandbox,
+            before=before,
+            alongside=alongside,
+        )
 
 
 def _judge(
     case: dict[str, Any],
     command: list[str],
+    *,
     env: dict[str, str],
     cwd: Path,
-    cap: Callable[[], None] | None,
     sandbox: Path,
     before: dict[str, bytes] | None,
     alongside: subprocess.Popen[bytes] | None,
@@ -298,7 +306,7 @@ def _judge(
     report = out / "report"
     started = time.monotonic()
     process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=cap
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     if "signal" in run:
         time.sleep(run["signal"]["after"])

@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
@@ -94,7 +94,7 @@ def protocol_error(message: str, stderr: str = "") -> ProtocolError:
     return ProtocolError(message=message, stderr=stderr)
 
 
-def is_id(value: Any) -> bool:
+def is_id(value: Any) -> TypeGuard[int]:
     """A protocol id: an integer >= 0 (JSON true is not one)."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 

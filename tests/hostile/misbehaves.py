@@ -147,5 +147,6 @@ class Misbehaves(GoodAdapter):
             stat = stream.read()
         return int(stat[stat.rfind(b")") + 2 :].split()[1])
 
+
 if __name__ == "__main__":
     Misbehaves(sys.argv[1:]).serve()
