@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -167,11 +167,19 @@ def test_two_sets_moved_into_one_folder_at_once_never_mix(
 
 
 @pytest.mark.parametrize(("name", "case"), _cases())
-def test_hostile_case(name: str, case: dict[str, Any], tmp_path: Path) -> None:
+def test_hostile_case(
+    name: str,
+    case: dict[str, Any],
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
+) -> None:
+    """One case; what its run ended with (exit code, finding categories)
+    goes into the JUnit XML as properties, for the matrix's table."""
     if "covered_by" in case:
         _covered(case["covered_by"])
+        record_property("covered_by", case["covered_by"])
     elif "run" in case:
-        _run_case(case, tmp_path)
+        _run_case(case, tmp_path, record_property)
     else:  # a pending case whose run cannot be written before its work exists
         pytest.fail(f"no runnable definition yet: {case['design']}")
 
@@ -248,7 +256,7 @@ def _passed(path: Path) -> bool:
     return "FAILED" not in text
 
 
-def _run_case(case: dict[str, Any], sandbox: Path) -> None:
+def _run_case(case: dict[str, Any], sandbox: Path, record: Callable[[str, object], None]) -> None:
     run = case["run"]
     out, cwd, home, tmp = (sandbox / d for d in ("out", "cwd", "home", "tmp"))
     for folder in (cwd, home, tmp):
@@ -286,6 +294,7 @@ def _run_case(case: dict[str, Any], sandbox: Path) -> None:
             sandbox=sandbox,
             before=before,
             alongside=alongside,
+            record=record,
         )
 
 
@@ -298,6 +307,7 @@ def _judge(
     sandbox: Path,
     before: dict[str, bytes] | None,
     alongside: subprocess.Popen[bytes] | None,
+    record: Callable[[str, object], None],
 ) -> None:
     """Run ``command`` (with ``alongside`` already started) and check what
     it leaves against ``case``."""
@@ -323,6 +333,8 @@ def _judge(
                 running.communicate()
         pytest.fail(f"the run did not end within its bound of {case['seconds']} s")
     elapsed = time.monotonic() - started
+    record("exit", process.returncode)
+    record("seconds", round(elapsed, 1))
     said = (stdout + stderr).decode("utf-8", "replace")
     assert process.returncode in case.get("exit", [0, 1]), said[-3000:]
     assert "Traceback" not in said, said[-3000:]
@@ -340,6 +352,9 @@ def _judge(
     if alongside is not None:  # one run's set: every file says the same of the gate
         assert len({_passed(p) for p in report.iterdir()}) == 1
     categories = {f["category"] for f in results["findings"] if not f["enhancement"]}
+    record("categories", " ".join(sorted(categories)))
+    record("interrupted", results.get("interrupted"))
+    record("incidents", " ".join(sorted({i["kind"] for i in results.get("incidents", [])})))
     if case["category"] is None:  # no gap (the echo adapter's enhancements are none)
         assert categories == set(), categories
     else:
