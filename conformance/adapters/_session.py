@@ -150,8 +150,9 @@ def undumpable() -> None:
 #: there are child subreapers (Linux); None elsewhere (the program's process
 #: group is all that is killed).
 _KEEPER = Path(__file__).with_name("_keeper.py") if sys.platform.startswith("linux") else None
-#: Seconds the keeper has to start the program, and to end it.
-KEEPER_GRACE = 30.0
+#: Seconds the keeper has to start the program, and to end it (it spends at
+#: most ``_keeper.SWEEP_SECONDS`` killing what is below it).
+KEEPER_GRACE = 10.0
 
 
 def _started(status: int) -> None:
