@@ -95,7 +95,8 @@ class Misbehaves(GoodAdapter):
             os.close(1)
             time.sleep(600)
         if mode == "child-holds-stdout":
-            subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+            self.log(f"orphan pid {child.pid}")
             os._exit(3)
         if mode == "duplicates" and not self.duplicated:  # the first answer, twice
             self.duplicated = True
