@@ -133,26 +133,35 @@ def report(
     date: str | None = None,
 ) -> int:
     """Group findings into gaps, write the reports (when out_dir is given),
-    print the gate's verdict; returns the exit code."""
+    print the gate's verdict; returns the exit code: ``EXIT_INTERNAL`` when
+    the reports cannot be written (a full disk), the previous set intact."""
     from conformance.findings import load_gap_rules
     from conformance.gaps import load_baseline, load_gap_ids
     from conformance.report import FORMATS, write_reports
     from conformance.spec import load_pack
 
-    outputs = write_reports(
-        raw,
-        pack=pack or load_pack(raw.spec_version),
-        out_dir=out_dir or Path("."),
-        stem=stem,
-        formats=(formats or tuple(FORMATS)) if out_dir else (),
-        rules=load_gap_rules(layer=gap_rules),
-        ids=load_gap_ids(),
-        baseline=load_baseline(baseline) if baseline else None,
-        fail_on=fail_on,
-        strict=strict_baseline,
-        fail_on_incidents=fail_on_incidents,
-        date=date,
-    )
+    try:
+        outputs = write_reports(
+            raw,
+            pack=pack or load_pack(raw.spec_version),
+            out_dir=out_dir or Path("."),
+            stem=stem,
+            formats=(formats or tuple(FORMATS)) if out_dir else (),
+            rules=load_gap_rules(layer=gap_rules),
+            ids=load_gap_ids(),
+            baseline=load_baseline(baseline) if baseline else None,
+            fail_on=fail_on,
+            strict=strict_baseline,
+            fail_on_incidents=fail_on_incidents,
+            date=date,
+        )
+    except OSError as exc:  # a full disk, a folder gone: the machine's fault, not the input's
+        click.echo(
+            f"error: the report set could not be written into {out_dir}: "
+            f"{exc.strerror or exc}; any previous report there is as it was",
+            err=True,
+        )
+        return EXIT_INTERNAL
     for path in outputs.written:
         click.echo(f"report: {path}")
     verdict = outputs.verdict

@@ -8,14 +8,17 @@ category it must produce, and what must not appear in any output. Every run
 case also checks, whatever it states: raw results and the report exist, no
 traceback, no file written outside the output folder, and no secret of the
 runner's environment (nor its reverse, which redaction by value cannot catch)
-in any output. A case that waits for work not on this branch carries
-``pending`` (why) and is a strict xfail: it must fail until that work lands.
+in any output. Cases add to this what their kind needs: a second run at
+once into the same report folder (``alongside``), a run before whose report
+set must survive (``previous``), a report folder too small (``disk``).
 
-The matrix must hold every case the issue names (``ISSUE_CASES``).
+The matrix must hold every case the issue names (``ISSUE_CASES``), each run
+or covered for real: there is no way to mark one as expected to fail.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -23,11 +26,15 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conformance._paths import write_set
 
 HOSTILE = Path(__file__).parent / "hostile"
 CASES = HOSTILE / "cases"
@@ -105,14 +112,10 @@ _ESCAPE = re.compile(r"[\x1b\x9b]")
 
 
 def _cases() -> list[Any]:
-    params = []
-    for path in sorted(CASES.glob("*.json")):
-        case = json.loads(path.read_text(encoding="utf-8"))
-        marks = []
-        if "pending" in case:
-            marks.append(pytest.mark.xfail(strict=True, reason=case["pending"]))
-        params.append(pytest.param(path.stem, case, marks=marks, id=path.stem))
-    return params
+    return [
+        pytest.param(path.stem, json.loads(path.read_text(encoding="utf-8")), id=path.stem)
+        for path in sorted(CASES.glob("*.json"))
+    ]
 
 
 def test_the_matrix_holds_every_case_of_the_issue() -> None:
@@ -120,26 +123,79 @@ def test_the_matrix_holds_every_case_of_the_issue() -> None:
     assert sorted(set(ISSUE_CASES) - present) == []
 
 
+#: What a case file may say (a key the harness does not read is a mistake).
+CASE_KEYS = {
+    "description", "run", "covered_by", "seconds", "exit", "category", "raw", "raw_present",
+    "blamed", "forbidden", "absent", "console_plain",
+}  # fmt: skip
+RUN_KEYS = {
+    "program", "mode", "hello", "mib", "trigger", "timeout", "args", "signal", "alongside",
+    "previous", "disk",
+}  # fmt: skip
+
+
 def test_every_case_says_what_it_proves_and_how() -> None:
     for path in sorted(CASES.glob("*.json")):
         case = json.loads(path.read_text(encoding="utf-8"))
+        assert set(case) <= CASE_KEYS, (path, set(case) - CASE_KEYS)
+        assert set(case.get("run", {})) <= RUN_KEYS, (path, set(case["run"]) - RUN_KEYS)
         assert isinstance(case.get("description"), str), path
-        ways = [key for key in ("run", "covered_by", "design") if key in case]
+        ways = [key for key in ("run", "covered_by") if key in case]
         assert len(ways) == 1, path
-        assert "design" not in case or "pending" in case, path
         if "run" in case:
             assert isinstance(case.get("seconds"), int | float), path
             assert "category" in case, path  # null: the run must find no gap
 
 
+def test_two_sets_moved_into_one_folder_at_once_never_mix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock of ``write_set``, with the race forced: run A stops after its
+    first rename until run B has moved its whole set (or 1 s has passed,
+    which is what happens when the lock keeps B waiting). Without the lock
+    the folder would hold B's first file and A's others."""
+    names = [f"set.{i}" for i in range(5)]
+    first_moved, b_done = threading.Event(), threading.Event()
+    replace = Path.replace
+
+    def replace_then_wait(self: Path, target: Path) -> Path:
+        moved = replace(self, target)
+        if threading.current_thread().name == "A" and not first_moved.is_set():
+            first_moved.set()
+            b_done.wait(1.0)
+        return moved
+
+    monkeypatch.setattr(Path, "replace", replace_then_wait)
+    a = threading.Thread(target=write_set, args=(tmp_path, dict.fromkeys(names, "A")), name="A")
+    a.start()
+    assert first_moved.wait(10)
+    write_set(tmp_path, dict.fromkeys(names, "B"))
+    b_done.set()
+    a.join(10)
+    assert {p.read_text() for p in tmp_path.iterdir()} == {"B"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == names  # nothing staged is left
+
+
 @pytest.mark.parametrize(("name", "case"), _cases())
-def test_hostile_case(name: str, case: dict[str, Any], tmp_path: Path) -> None:
+def test_hostile_case(
+    name: str,
+    case: dict[str, Any],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    """One case; what its run ended with (exit code, finding categories)
+    goes into the test's ``user_properties`` (the JUnit XML's properties),
+    for the matrix's table. (Not ``record_property``: it refuses the default
+    JUnit family.)"""
+
+    def record(name: str, value: object) -> None:
+        request.node.user_properties.append((name, value))
+
     if "covered_by" in case:
         _covered(case["covered_by"])
-    elif "run" in case:
-        _run_case(case, tmp_path)
-    else:  # a pending case whose run cannot be written before its work exists
-        pytest.fail(f"no runnable definition yet: {case['design']}")
+        record("covered_by", case["covered_by"])
+    else:
+        _run_case(case, tmp_path, record)
 
 
 def _covered(test: str) -> None:
@@ -149,11 +205,8 @@ def _covered(test: str) -> None:
     assert re.search(rf"^def {re.escape(function)}\(", text, re.MULTILINE), test
 
 
-def _run_case(case: dict[str, Any], sandbox: Path) -> None:
-    run = case["run"]
-    out, cwd, home, tmp = (sandbox / d for d in ("out", "cwd", "home", "tmp"))
-    for folder in (cwd, home, tmp):
-        folder.mkdir()
+def _command(run: dict[str, Any], out: Path, report: Path) -> list[str]:
+    """``tinker-conformance run`` of the adapter program ``run`` describes."""
     program = [sys.executable, str(HOSTILE / run.get("program", "misbehaves.py"))]
     if "mode" in run:
         program.append(f"--mode={run['mode']}")
@@ -162,8 +215,7 @@ def _run_case(case: dict[str, Any], sandbox: Path) -> None:
     if "mib" in run:
         program.append(f"--mib={run['mib']}")
     program += ["--echo", run.get("trigger", "Cursor")]
-    report = out / "report"
-    command = [
+    return [
         sys.executable,
         "-m",
         "conformance",
@@ -181,6 +233,50 @@ def _run_case(case: dict[str, Any], sandbox: Path) -> None:
         "-q",
         *(a.replace("{out}", str(out)) for a in run.get("args", ["--check", "fixture-roundtrip"])),
     ]
+
+
+@contextlib.contextmanager
+def _small_disk(disk: dict[str, int] | None, folder: Path) -> Iterator[list[str]]:
+    """``folder`` on room for one report set but not two (``disk``; None:
+    as it is): a tmpfs of ``tmpfs_kib`` where the tests run as root and may
+    mount (a full disk, ENOSPC), else a cap of ``fsize_kib`` on each file the
+    run writes (``RLIMIT_FSIZE``, EFBIG: the same failed write). Yields what
+    goes before the run's command: the program that sets the cap, or nothing."""
+    if disk is None:
+        yield []
+        return
+    folder.mkdir(parents=True)
+    size = f"size={disk['tmpfs_kib']}k"
+    if os.geteuid() == 0:
+        mount = ["mount", "-t", "tmpfs", "-o", size, "tmpfs", str(folder)]
+        if subprocess.run(mount, capture_output=True, check=False).returncode == 0:
+            try:
+                yield []
+            finally:
+                subprocess.run(["umount", "-l", str(folder)], check=True)
+            return
+    cap = disk["fsize_kib"] * 1024
+    capped = f"import os, resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, ({cap}, {cap}))"
+    yield [sys.executable, "-c", f"{capped}; os.execv(sys.argv[1], sys.argv[1:])"]
+
+
+def _passed(path: Path) -> bool:
+    """Whether a report file says the gate passed, in its format's way."""
+    text = path.read_text(encoding="utf-8")
+    if path.name.endswith(".json"):
+        return bool(json.loads(text)["gate"]["passed"])
+    if path.name.endswith(".junit.xml"):
+        return re.search(r'<testsuites [^>]*failures="0"', text) is not None
+    return "FAILED" not in text
+
+
+def _run_case(case: dict[str, Any], sandbox: Path, record: Callable[[str, object], None]) -> None:
+    run = case["run"]
+    out, cwd, home, tmp = (sandbox / d for d in ("out", "cwd", "home", "tmp"))
+    for folder in (cwd, home, tmp):
+        folder.mkdir()
+    report = out / "report"
+    command = _command(run, out, report)
     env = {
         "PATH": os.environ.get("PATH", ""),
         "LANG": "C.UTF-8",
@@ -191,6 +287,47 @@ def _run_case(case: dict[str, Any], sandbox: Path) -> None:
         "TINKER_CONFORMANCE_SDK": os.environ.get("TINKER_CONFORMANCE_SDK", ""),
         **SECRETS,
     }
+    with _small_disk(run.get("disk"), report) as cap:
+        before = None
+        if "previous" in run:  # a run before this one: its report set must stay as it was
+            earlier = _command({**run, **run["previous"]}, out, report)
+            done = subprocess.run(earlier, cwd=cwd, env=env, capture_output=True, check=False)
+            assert done.returncode in (0, 1), done.stderr[-2000:]
+            before = {p.name: p.read_bytes() for p in report.iterdir()}
+        alongside = None
+        if "alongside" in run:  # started at the same time, into the same report folder
+            second = _command({**run, **run["alongside"]}, out / "alongside", report)
+            alongside = subprocess.Popen(
+                second, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        _judge(
+            case,
+            [*cap, *command],
+            env=env,
+            cwd=cwd,
+            sandbox=sandbox,
+            before=before,
+            alongside=alongside,
+            record=record,
+        )
+
+
+def _judge(
+    case: dict[str, Any],
+    command: list[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    sandbox: Path,
+    before: dict[str, bytes] | None,
+    alongside: subprocess.Popen[bytes] | None,
+    record: Callable[[str, object], None],
+) -> None:
+    """Run ``command`` (with ``alongside`` already started) and check what
+    it leaves against ``case``."""
+    run = case["run"]
+    out = sandbox / "out"
+    report = out / "report"
     started = time.monotonic()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -200,11 +337,18 @@ def _run_case(case: dict[str, Any], sandbox: Path) -> None:
         process.send_signal(getattr(signal, run["signal"]["name"]))
     try:
         stdout, stderr = process.communicate(timeout=case["seconds"])
+        if alongside is not None:
+            other = alongside.communicate(timeout=case["seconds"])
+            assert alongside.returncode in (0, 1), other[1][-3000:]
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
+        for running in (process, alongside):
+            if running is not None:
+                running.kill()
+                running.communicate()
         pytest.fail(f"the run did not end within its bound of {case['seconds']} s")
     elapsed = time.monotonic() - started
+    record("exit", process.returncode)
+    record("seconds", round(elapsed, 1))
     said = (stdout + stderr).decode("utf-8", "replace")
     assert process.returncode in case.get("exit", [0, 1]), said[-3000:]
     assert "Traceback" not in said, said[-3000:]
@@ -217,7 +361,14 @@ def _run_case(case: dict[str, Any], sandbox: Path) -> None:
     assert len(raw) == 1, said[-2000:]
     results = json.loads(raw[0].read_text(encoding="utf-8"))
     assert sorted(p.suffix for p in report.iterdir()) == [".html", ".json", ".md", ".md", ".xml"]
+    if before is not None:  # the previous set, byte for byte
+        assert {p.name: p.read_bytes() for p in report.iterdir()} == before
+    if alongside is not None:  # one run's set: every file says the same of the gate
+        assert len({_passed(p) for p in report.iterdir()}) == 1
     categories = {f["category"] for f in results["findings"] if not f["enhancement"]}
+    record("categories", " ".join(sorted(categories)))
+    record("interrupted", results.get("interrupted"))
+    record("incidents", " ".join(sorted({i["kind"] for i in results.get("incidents", [])})))
     if case["category"] is None:  # no gap (the echo adapter's enhancements are none)
         assert categories == set(), categories
     else:

@@ -21,6 +21,9 @@ import pytest
 
 from conformance import SpecPack
 from conformance._data import SUITE_ROOT
+from conformance.adapters import Encoded
+from conformance.adapters.subprocess import SubprocessAdapter
+from conformance.spec import load_pack
 from tests._results import raw_results, run_cli
 
 HOSTILE = SUITE_ROOT / "tests" / "hostile"
@@ -143,3 +146,59 @@ def test_the_runner_reads_the_stop_reason_between_outcomes(sdk_pack: SpecPack) -
     assert result.interrupted == "SIGTERM"
     assert result.total == 3
     assert set(result.executed) == {"strictness"}
+
+
+def test_a_duplicate_after_its_result_was_returned_is_an_incident() -> None:
+    """The answer to a lone decode comes twice; the second is read while the
+    next decode waits: that one is judged on its own answer, and the
+    duplicate (whose request's result is already returned) is an incident."""
+    program = [sys.executable, str(HOSTILE / "misbehaves.py"), "--mode=duplicates", "--echo"]
+    subject = SubprocessAdapter([*program, "Cursor"], load_pack("0.15.0"), timeout=5.0)
+    try:
+        assert subject.decode("Cursor", {"cursor": "a"}) == Encoded(wire={"cursor": "a"})
+        assert subject.decode("Cursor", {"cursor": "b"}) == Encoded(wire={"cursor": "b"})
+    finally:
+        subject.close()
+    assert [i.kind for i in subject.incidents] == ["duplicate"]
+    assert "was answered twice" in subject.incidents[0].message
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the keeper is Linux's")
+def test_what_an_adapter_started_dies_with_a_killed_runner() -> None:
+    """SIGKILL of the runner (no clean-up of its own can run): the keeper
+    sees its lifeline end and kills the adapter's child in another session."""
+    runner = """
+import sys, time
+from conformance.adapters._session import Session
+child = "import subprocess, sys, time; print(subprocess.Popen([sys.executable, '-c', "
+child += "'import time; time.sleep(600)'], start_new_session=True).pid, flush=True); "
+child += "time.sleep(600)"
+session = Session([sys.executable, "-c", child], {"PATH": ""})
+print(session.read_line(time.monotonic() + 60).decode(), flush=True)
+time.sleep(600)
+"""
+    env = dict(os.environ, PYTHONPATH=str(SUITE_ROOT))
+    with subprocess.Popen(
+        [sys.executable, "-c", runner], env=env, stdout=subprocess.PIPE, text=True
+    ) as running:
+        assert running.stdout is not None
+        orphan = int(running.stdout.readline())
+        os.kill(orphan, 0)  # alive while the runner is
+        running.kill()
+        running.communicate()
+    deadline = time.monotonic() + 10
+    while _alive(orphan) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(orphan):
+        os.kill(orphan, signal.SIGKILL)
+        pytest.fail(f"the adapter's child {orphan} outlived the killed runner")
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for init does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            stat = stream.read()
+    except FileNotFoundError:
+        return False
+    return stat[stat.rfind(b")") + 2 :].split()[0] != b"Z"

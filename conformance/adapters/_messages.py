@@ -5,10 +5,11 @@ that define both (checked in ``--validate-protocol`` mode and by
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
@@ -93,7 +94,7 @@ def protocol_error(message: str, stderr: str = "") -> ProtocolError:
     return ProtocolError(message=message, stderr=stderr)
 
 
-def is_id(value: Any) -> bool:
+def is_id(value: Any) -> TypeGuard[int]:
     """A protocol id: an integer >= 0 (JSON true is not one)."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -167,7 +168,14 @@ class NoAnswer(Exception):
 def await_answer(session: Session, request_id: int, deadline: float) -> dict[str, Any]:
     """The next response of ``session``, which must answer ``request_id`` by
     ``deadline`` (``time.monotonic``); anything else raises ``NoAnswer``, after
-    which the output can no longer be matched to requests."""
+    which the output can no longer be matched to requests.
+
+    Except a duplicate: a line that repeats, byte for byte, the answer to an
+    id already answered in this session is about that earlier request, not
+    this one. It is kept in ``session.repeated`` (for the adapter to blame it
+    on the request it repeats) and skipped: this request is judged on its own
+    answer. An earlier id with a different answer is lost sync, as any other
+    id is."""
     while True:
         try:
             line = session.read_line(deadline)
@@ -183,9 +191,15 @@ def await_answer(session: Session, request_id: int, deadline: float) -> dict[str
             response = parse(line)
         except ProtocolViolation as exc:
             raise NoAnswer("garbage", str(exc)) from None
-        if not is_id(response.get("id")) or response["id"] != request_id:
-            detail = f"answered with id {short(response.get('id'))}: {short(response)}"
+        answered = response.get("id")
+        digest = hashlib.blake2b(line.strip(), digest_size=16).digest()
+        if is_id(answered) and answered != request_id and session.answered.get(answered) == digest:
+            session.repeated.append(answered)
+            continue
+        if not is_id(answered) or answered != request_id:
+            detail = f"answered with id {short(answered)}: {short(response)}"
             raise NoAnswer("wrong-id", detail, response)
+        session.answered[request_id] = digest
         return response
 
 

@@ -6,8 +6,10 @@ thread (every read has a deadline), stderr is drained continuously into a
 bounded buffer (a flood can never block the program), and stdin is written
 by a writer thread (a program that stops reading cannot block the runner).
 The program runs in its own process group with a scrubbed environment, and
-cannot read the runner's (``undumpable``); what it writes to stderr is
-redacted (``conformance._redact``) before anyone reads it.
+cannot read the runner's (``undumpable``); on Linux it runs under a keeper
+(``_keeper.py``, a child subreaper), so that every process it starts dies
+with it, also one in another session or process group. What it writes to
+stderr is redacted (``conformance._redact``) before anyone reads it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 from typing import IO
 
 from conformance._redact import conceal, redact, withheld
 
 __all__ = [
+    "KEEPER_GRACE",
     "MAX_LINE",
     "NO_PROXY",
     "STDERR_TAIL",
@@ -142,6 +146,33 @@ def undumpable() -> None:
             libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)
 
 
+#: The keeper script (``_keeper.py``) that each program runs under, where
+#: there are child subreapers (Linux); None elsewhere (the program's process
+#: group is all that is killed).
+_KEEPER = Path(__file__).with_name("_keeper.py") if sys.platform.startswith("linux") else None
+#: Seconds the keeper has to start the program, and to end it (it spends at
+#: most ``_keeper.SWEEP_SECONDS`` killing what is below it).
+KEEPER_GRACE = 10.0
+
+
+def _started(status: int) -> None:
+    """Wait for the keeper's word on the ``status`` fd; ``OSError`` (with the
+    errno the keeper got) when the program could not be started."""
+    deadline = time.monotonic() + KEEPER_GRACE
+    said = b""
+    while _readable(status, max(0.0, deadline - time.monotonic())):
+        chunk = os.read(status, 4096)
+        if not chunk:
+            break
+        said += chunk
+    if said == b"ok":
+        return
+    number, _, text = said.decode("utf-8", "replace").partition(" ")
+    if not number.isdigit():
+        number, text = "0", f"its keeper ended or hung before starting it ({said[:200]!r})"
+    raise OSError(int(number), text)
+
+
 def _readable(fd: int, timeout: float | None) -> bool:
     """Whether ``fd`` has data (or its end) within ``timeout`` seconds (None: wait)."""
     poller = select.poll()
@@ -181,14 +212,37 @@ class Session:
     def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
         self.command = tuple(command)
         undumpable()
-        self.process = subprocess.Popen(
-            self.command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(env),
-            start_new_session=True,  # its own process group, killed as a whole
-        )
+        #: The runner's end of the keeper's lifeline (Linux): closing it ends
+        #: the program and everything it started.
+        self._lifeline: int | None = None
+        if _KEEPER is None:
+            self.process = self._popen(self.command, env, ())
+        else:
+            status, their_status = os.pipe()
+            their_lifeline, self._lifeline = os.pipe()
+            keeper = [sys.executable, "-I", "-S", str(_KEEPER), str(their_status)]
+            try:
+                self.process = self._popen(
+                    [*keeper, str(their_lifeline), "--", *self.command],
+                    env,
+                    (their_status, their_lifeline),
+                )
+            except OSError:
+                os.close(self._lifeline)
+                raise
+            finally:
+                os.close(their_status)
+                os.close(their_lifeline)
+            try:
+                _started(status)
+            except OSError:
+                self._end_keeper()
+                for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+                    if stream is not None:
+                        stream.close()
+                raise
+            finally:
+                os.close(status)
         assert self.process.stdin is not None
         assert self.process.stdout is not None
         assert self.process.stderr is not None
@@ -205,8 +259,36 @@ class Session:
         ]
         self._finished = False
         self._code: int | None = None
+        #: A digest of the answer line to each id answered so far, and the ids
+        #: answered a second time that the adapter has not yet taken
+        #: (``_messages.await_answer``).
+        self.answered: dict[int, bytes] = {}
+        self.repeated: list[int] = []
         for thread in self._threads:
             thread.start()
+
+    @staticmethod
+    def _popen(
+        argv: Sequence[str], env: Mapping[str, str], fds: tuple[int, ...]
+    ) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env),
+            pass_fds=fds,
+            start_new_session=True,  # its own process group, killed as a whole
+        )
+
+    def _end_keeper(self) -> None:
+        """Close the lifeline: the keeper kills the program and all below it,
+        then exits. Waits for that at most ``KEEPER_GRACE`` seconds."""
+        if self._lifeline is not None:
+            os.close(self._lifeline)
+            self._lifeline = None
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=KEEPER_GRACE)
 
     # -- threads -------------------------------------------------------------------
 
@@ -304,7 +386,8 @@ class Session:
 
     def finish(self, grace: float = 1.0) -> int | None:
         """Let the program exit within ``grace`` seconds, then kill what is
-        left of its process group; its exit code (None if it was killed).
+        left: all below its keeper, and its process group; its exit code
+        (None if it was killed).
         Only the first call acts; later ones repeat its answer."""
         if self._finished:
             return self._code
@@ -312,6 +395,7 @@ class Session:
             code: int | None = self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             code = None
+        self._end_keeper()
         self._kill_group()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5.0)

@@ -14,7 +14,11 @@ The program's misbehaviour becomes results, never an aborted or hung run:
   nor an op that killed it eight times in a row: they get the last failure;
 - a batch that fails as a whole is asked again one request at a time, so
   the request it died on is found and every other one still gets its
-  answer; when none fails alone, batching is switched off (``incidents``).
+  answer; when none fails alone, batching is switched off (``incidents``);
+- an answer sent twice is blamed on the request it answers, never on the
+  one the runner waits for when it comes again: that request's result in the
+  same ``batch`` becomes a protocol error, and otherwise (it came later) the
+  duplicate is an incident.
 
 Every failure carries the tail of the program's stderr. The program gets a
 scrubbed environment (``scrubbed_environment``): no credentials.
@@ -136,6 +140,10 @@ class SubprocessAdapter:
         self._last: dict[tuple[str, str], Failure] = {}
         self._last_op: dict[str, Failure] = {}
         self._deaths = 0
+        #: While ``batch`` asks one request at a time: its results, and the
+        #: index in them of each request id answered (a duplicate is blamed there).
+        self._results: list[OpResult | None] = []
+        self._slots: dict[int, int] = {}
 
     def __repr__(self) -> str:
         return f"SubprocessAdapter({shlex.join(self.command)!r})"
@@ -176,6 +184,7 @@ class SubprocessAdapter:
         ``batch`` message each when the hello lists ``batch``, else one
         request per call."""
         results: list[OpResult | None] = [None] * len(calls)
+        self._results, self._slots = results, {}
         if self._hello is None:
             with contextlib.suppress(_Died):  # a failure shows in each result below
                 self._connect()
@@ -196,7 +205,7 @@ class SubprocessAdapter:
                 continue
             deaths = self._deaths
             for i in live:
-                results[i] = self._ask_one(calls[i])
+                results[i] = self._ask_one(calls[i], slot=i)
             if answers is not None and self._deaths == deaths:
                 self._batching = False
                 self.incidents.append(
@@ -206,6 +215,7 @@ class SubprocessAdapter:
                         "of its requests was answered alone: batching is off from now on",
                     )
                 )
+        self._results, self._slots = [], {}
         done = [r for r in results if r is not None]
         assert len(done) == len(calls)
         return done
@@ -307,6 +317,21 @@ class SubprocessAdapter:
                 f"stdout carries protocol lines only; waiting for {what} came {missing.detail}"
             )
             raise _Died(protocol_error(message, tail)) from None
+        finally:
+            self._blame_repeats(session, what)
+
+    def _blame_repeats(self, session: Session, what: str) -> None:
+        """Each answer ``session`` sent twice (``session.repeated``) as a fault
+        of the request it answers: a protocol error for that request while its
+        ``batch`` is still open, an incident once its result was returned."""
+        while session.repeated:
+            repeated = session.repeated.pop(0)
+            message = f"id {repeated} was answered twice: the second came while waiting for {what}"
+            slot = self._slots.get(repeated)
+            if slot is None:
+                self.incidents.append(Incident(kind="duplicate", message=message))
+            else:
+                self._results[slot] = protocol_error(message, session.settled_stderr_tail())
 
     def _drop(self, session: Session, grace: float = 0.0) -> int | None:
         """End ``session`` (killed after ``grace`` seconds); its exit code."""
@@ -359,7 +384,9 @@ class SubprocessAdapter:
             return _noted(self._last_op[call.op], note)
         return None
 
-    def _ask_one(self, call: Call) -> OpResult:
+    def _ask_one(self, call: Call, slot: int | None = None) -> OpResult:
+        """The result of ``call`` asked alone; ``slot``: its index in the
+        results of the ``batch`` that asks it."""
         early = self._early(call)
         if early is not None:
             return early
@@ -376,6 +403,8 @@ class SubprocessAdapter:
             return refused.result
         except _Died as died:
             return self._died(call, died.result)
+        if slot is not None:
+            self._slots[request_id] = slot
         self._alive(call)
         return self._result(call, response, session, what)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance._paths import write_atomically
+from conformance._paths import write_set
 from conformance.findings import GapRules
 from conformance.gaps import DEFAULT_FAIL_ON, Baseline, Gap, GapIds, Verdict, group, judge
 from conformance.report._document import build_document, check_document
@@ -64,7 +64,10 @@ def write_reports(
     fail_on_incidents: bool = False,
     date: str | None = None,
 ) -> Outputs:
-    """Group, judge, check the document against its schema, then write."""
+    """Group, judge, check the document against its schema, then write the
+    formats as one set (``write_set``: staged, then moved in; a failed write
+    leaves the previous set as it was). Raises ``OSError`` when the set
+    cannot be written."""
     gaps = group(raw.findings, pack, rules, ids)
     verdict = judge(
         gaps,
@@ -85,11 +88,9 @@ def write_reports(
         date=date or datetime.date.today().isoformat(),
     )
     check_document(document, out_dir / f"{stem}.json")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    rendered = {}
     for name in formats:
         suffix, render = FORMATS[name]
-        target = out_dir / f"{stem}{suffix}"
-        write_atomically(target, render(document))
-        written.append(target)
+        rendered[f"{stem}{suffix}"] = render(document)
+    written = write_set(out_dir, rendered) if rendered else []
     return Outputs(verdict, gaps, document, written)

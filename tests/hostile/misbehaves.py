@@ -95,7 +95,8 @@ class Misbehaves(GoodAdapter):
             os.close(1)
             time.sleep(600)
         if mode == "child-holds-stdout":
-            subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+            self.log(f"orphan pid {child.pid}")
             os._exit(3)
         if mode == "duplicates" and not self.duplicated:  # the first answer, twice
             self.duplicated = True
@@ -124,18 +125,28 @@ class Misbehaves(GoodAdapter):
             super().send(response)
 
     def read_environ(self) -> None:
-        """Print the runner's environment to stderr, as it is and reversed
-        (redaction by value cannot catch the reversed one: only the runner
-        being unreadable keeps it out)."""
-        path = f"/proc/{os.getppid()}/environ"
-        try:
-            with open(path, "rb") as stream:
-                text = stream.read().decode("utf-8", "replace").replace("\0", "\n")
-        except OSError as exc:
-            self.log(f"cannot read {path}: {exc}")
-            return
-        self.log(f"{path}:\n{text}")
-        self.log(f"reversed:\n{text[::-1]}")
+        """Print the environment of its parent and grandparent (the runner is
+        one of them: the parent where the program runs under a keeper) to
+        stderr, as it is and reversed (redaction by value cannot catch the
+        reversed one: only the runner being unreadable keeps it out)."""
+        parent = os.getppid()
+        for pid in (parent, self.parent_of(parent)):
+            path = f"/proc/{pid}/environ"
+            try:
+                with open(path, "rb") as stream:
+                    text = stream.read().decode("utf-8", "replace").replace("\0", "\n")
+            except OSError as exc:
+                self.log(f"cannot read {path}: {exc}")
+                continue
+            self.log(f"{path}:\n{text}")
+            self.log(f"reversed:\n{text[::-1]}")
+
+    @staticmethod
+    def parent_of(pid: int) -> int:
+        """The parent of ``pid`` (``/proc/<pid>/stat``, after the name)."""
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            stat = stream.read()
+        return int(stat[stat.rfind(b")") + 2 :].split()[1])
 
 
 if __name__ == "__main__":
