@@ -136,11 +136,12 @@ def python_lookup(spec: str, pack: SpecPack) -> Lookup:
             )
             raise ConformanceError(msg)
         options[key] = value
-    order = tuple(options["order"].split(",")) if "order" in options else None
-    if order is not None and (not order or set(order) - set(SOURCES) or len(set(order)) < len(order)):
-        msg = f"--adapter {spec!r}: order takes distinct sources of {', '.join(SOURCES)}"
-        raise ConformanceError(msg)
-    if order is None:
+    if "order" in options:
+        order = tuple(options["order"].split(","))
+        if set(order) - set(SOURCES) or len(set(order)) < len(order):
+            msg = f"--adapter {spec!r}: order takes distinct sources of {', '.join(SOURCES)}"
+            raise ConformanceError(msg)
+    else:
         order = ("map", "public") if namespaces else SOURCES
     type_map: dict[str, str] = {}
     map_file = options.get("map")
@@ -149,9 +150,7 @@ def python_lookup(spec: str, pack: SpecPack) -> Lookup:
             msg = f"--adapter {spec!r}: a map is given but the order has no 'map'"
             raise ConformanceError(msg)
         type_map = _type_map(Path(map_file), pack)
-    return Lookup(
-        namespaces=namespaces or None, order=order, type_map=type_map, map_file=map_file
-    )
+    return Lookup(namespaces=namespaces or None, order=order, type_map=type_map, map_file=map_file)
 
 
 def _type_map(path: Path, pack: SpecPack) -> dict[str, str]:

@@ -21,7 +21,8 @@ import pytest
 from conformance import SpecPack
 
 HERE = Path(__file__).parent / "inprocess"
-ADAPTER = f"python-package:hostile_impl.types,hostile_impl.unimportable:map={HERE / 'hostile-map.json'}"
+NAMESPACES = "hostile_impl.types,hostile_impl.unimportable"
+ADAPTER = f"python-package:{NAMESPACES}:map={HERE / 'hostile-map.json'}"
 
 pytestmark = pytest.mark.sdk
 
@@ -60,11 +61,7 @@ def test_the_run_ends_with_its_report_and_no_traceback(audit: dict[str, Any]) ->
 
 
 def _errors(raw: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    return [
-        f
-        for f in raw["findings"]
-        if f["type"] == name and f["category"] == "adapter-error"
-    ]
+    return [f for f in raw["findings"] if f["type"] == name and f["category"] == "adapter-error"]
 
 
 @pytest.mark.parametrize(

@@ -342,12 +342,10 @@ class _Call:
                 f"{root}.lib._pydantic_conv"
             ).deserialize_json_response
             proto = importlib.import_module(f"{root}.proto.response_conv")
-            PROTO_SUPPORTED_TYPES = proto.PROTO_SUPPORTED_TYPES  # noqa: N806 - the SDK's name
+            proto_types = proto.PROTO_SUPPORTED_TYPES
             deserialize_proto_response = proto.deserialize_proto_response
 
-            headers = (
-                {"Accept": "application/x-protobuf"} if expected in PROTO_SUPPORTED_TYPES else {}
-            )
+            headers = {"Accept": "application/x-protobuf"} if expected in proto_types else {}
             response = await env.client.futures.with_raw_response.retrieve(
                 **kwargs, extra_headers=headers
             )
@@ -362,7 +360,7 @@ class _Call:
                 return classes.json(marked).model_validate(body)
             if expected is None:
                 return Reader(classes.pack, classes).read("FutureRetrieveResponse", body)
-            if expected in PROTO_SUPPORTED_TYPES:
+            if expected in proto_types:
                 msg = f"Server returned a JSON payload for {expected_name}, read only as protobuf"
                 raise ValueError(msg)
             return deserialize_json_response(body, expected)
@@ -627,9 +625,7 @@ def _make_client(base_url: str, classes: Classes) -> Any:
     wrapper = importlib.import_module(f"{root}._base_client").AsyncHttpxClientWrapper
     default_timeout = importlib.import_module(f"{root}._constants").DEFAULT_TIMEOUT
 
-    http_client = wrapper(
-        base_url=base_url, timeout=default_timeout, http2=True, trust_env=False
-    )
+    http_client = wrapper(base_url=base_url, timeout=default_timeout, http2=True, trust_env=False)
     options: dict[str, Any] = {
         "api_key": API_KEY,
         "base_url": base_url,

@@ -29,6 +29,4 @@ def hostile_class(name: str) -> type:
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         hostile(f"{name}()")
 
-    return _Raising(
-        name, (), {"__init__": init, "model_validate": classmethod(model_validate)}
-    )
+    return _Raising(name, (), {"__init__": init, "model_validate": classmethod(model_validate)})

@@ -7,8 +7,8 @@ in the package (found through a type map): ``LoraConfig``, ``Checkpoint``.
 """
 
 from tinker.types import *  # noqa: F403 - a drop-in re-exports its vendor's names
-from tinker.types.generic_event import GenericEvent
-from tinker.types.try_again_response import TryAgainResponse
+from tinker.types.generic_event import GenericEvent  # noqa: F401 - re-exported
+from tinker.types.try_again_response import TryAgainResponse  # noqa: F401 - re-exported
 
 del HealthResponse, TelemetryResponse, WeightsInfoResponse  # noqa: F821 - the three gaps
 del LoraConfig, Checkpoint  # noqa: F821 - renamed and moved, see tinker_dropin.adapters/storage
