@@ -97,7 +97,8 @@ def test_a_bad_map_exits_2_before_the_run(tmp_path: Path) -> None:
     path = tmp_path / "map.json"
     path.write_text(json.dumps({"NoSuchType": "mypkg.X"}), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "conformance", "run", "--adapter", f"python-package:mypkg:map={path}",
+        [sys.executable, "-m", "conformance", "run",
+         "--adapter", f"python-package:mypkg:map={path}",
          "--spec", str(installed_version()), "--output-dir", str(tmp_path / "out")],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
