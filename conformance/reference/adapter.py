@@ -1,9 +1,12 @@
-"""The in-process adapter for the installed reference SDK (``tinker`` on PyPI).
+"""The in-process adapter for a Python implementation: by default the
+installed reference SDK (``tinker`` on PyPI), or any package whose types
+``conformance.reference._classes.Classes`` finds by public name, type map or
+module path (``--adapter python-package:...``, docs/PYTHON.md).
 
-Drives whatever ``tinker`` version is importable, against the pack of the
-same version: hello, decode, construct and inspect. Every op answers with a
-result of ``conformance.adapters._results``; nothing the SDK does escapes as
-an exception.
+Drives whatever version is importable, against the pack given: hello,
+decode, construct, inspect, call and request. Every op answers with a result
+of ``conformance.adapters._results``; nothing the implementation does (at
+import, at attribute access, inside a call) escapes as an exception.
 
 How each op reads the SDK:
 
@@ -84,7 +87,7 @@ def _guarded(op: Callable[..., OpResult]) -> Callable[..., OpResult]:
             return op(self, *args)
         except Answer as answer:
             return answer.result
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # SystemExit: code calling sys.exit() in an op
             return errored(exc, f"in {op.__name__}")
 
     return run
