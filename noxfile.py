@@ -89,6 +89,24 @@ def tests(session: nox.Session, sdk: str) -> None:
     session.run("pytest", *session.posargs, env=env)
 
 
+#: The fake drop-in implementation (tests/dropin/) and the pack it targets.
+DROPIN = ROOT / "tests" / "dropin"
+DROPIN_SPEC = "0.15.0"
+
+
+@nox.session
+def dropin(session: nox.Session) -> None:
+    """Audit a fake drop-in Python implementation in process (docs/PYTHON.md).
+
+    Its own virtualenv: the fake (tests/dropin/, distribution
+    `tinker-dropin-fake`), the vendor SDK it re-exports, and this project;
+    tests/dropin/check_dropin.py runs the audit and asserts its report.
+    """
+    _install(session, "-e", ".[test]", f"tinker=={DROPIN_SPEC}", str(DROPIN))
+    env = {"TINKER_API_KEY": "", "TINKER_CONFORMANCE_SDK": DROPIN_SPEC}
+    session.run("pytest", str(DROPIN / "check_dropin.py"), *session.posargs, env=env)
+
+
 @nox.session
 def schemas(session: nox.Session) -> None:
     """Generate packs: `-- X [Y...]` writes schemas/X; `-- --check` diffs every pack."""

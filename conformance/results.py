@@ -26,7 +26,7 @@ RESULTS_SCHEMA = "../report/results.schema.json"  # relative to schemas/meta/
 class RawResults:
     """A run's raw results, as read back from its file."""
 
-    implementation: Mapping[str, str]
+    implementation: Mapping[str, Any]
     spec_version: str
     checks: tuple[str, ...]
     #: Per check, the kind of subject its outcomes name (type, helper, endpoint).

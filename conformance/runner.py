@@ -59,6 +59,13 @@ class RunResult:
         sev = rank.index(f.severity) if f.severity in rank else len(rank)
         return (sev, f.type_name or "", f.category, f.field)
 
+    def _type_map(self) -> dict[str, Any]:
+        """The map file an in-process audit looked types up with, and its entries used."""
+        found = self.hello.type_map
+        if found is None:
+            return {}
+        return {"type_map": {"file": found.file, "used": dict(found.used)}}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "implementation": {
@@ -66,6 +73,7 @@ class RunResult:
                 "language": self.hello.language,
                 "version": self.hello.version,
                 "targets": self.hello.spec_version,
+                **self._type_map(),
             },
             "spec_version": self.spec_version,
             "checks": self.checks,

@@ -298,7 +298,7 @@ def _write_pack(
         index_types[name] = {"schema": f"{name}.schema.json", **entry}
     index = {
         "$schema": "../meta/index.schema.json",
-        "sdk": {"name": "tinker", "version": version},
+        "sdk": {"name": "tinker", "version": version, "exports": ["tinker.types", "tinker"]},
         "generator": {"tool": "tinker-conformance"},
         "request_serialization": {
             "model_dump": model_dump,

@@ -23,8 +23,20 @@ __all__ = [
     "Rejected",
     "Returned",
     "TimedOut",
+    "TypeMap",
     "Unsupported",
 ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TypeMap:
+    """A map file that pointed pack types at other names (an in-process
+    audit of a Python implementation that renamed or moved them): the file,
+    and each entry that found a type, ``(pack type, dotted path)``. The
+    report lists them, so an audit is never silently bent."""
+
+    file: str
+    used: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +50,7 @@ class Hello:
     ops: tuple[str, ...]
     types: tuple[str, ...] | None = None  # None: every type of the pack
     protocol_version: str = "1"
+    type_map: TypeMap | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

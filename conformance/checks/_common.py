@@ -96,7 +96,8 @@ def failure_finding(
             category="op-unsupported",
             type_name=result.name if op else type_name,
             subject="op" if op else None,
-            message=f"the adapter does not support {result.what} {result.name!r}",
+            message=f"the adapter does not support {result.what} {result.name!r}"
+            + (f": {result.message}" if result.message else ""),
             case=case,
         )
     if isinstance(result, ProtocolError):

@@ -61,7 +61,7 @@ def render_pack(curation_file: Path = CURATION_FILE) -> dict[str, str]:
     endpoints = _endpoints(find_endpoints(), applicable["endpoints"], pack_types, curation_file)
     index = {
         "$schema": "../meta/index.schema.json",
-        "sdk": {"name": "tinker", "version": version},
+        "sdk": {"name": "tinker", "version": version, "exports": _exports(pack_types)},
         "generator": {"tool": "tinker-conformance", "pydantic": pydantic.VERSION},
         "request_serialization": _serialization_summary(endpoints),
         "types": {e.name: e.index for e in sorted(entries, key=lambda e: e.name)},
@@ -83,6 +83,18 @@ def generate_pack(out_root: Path = SCHEMAS_ROOT) -> Path:
     for name, text in files.items():
         (target / name).write_text(text, encoding="utf-8")
     return target
+
+
+#: The SDK's public namespaces, in the order its users reach for them.
+_NAMESPACES = ("tinker.types", "tinker")
+
+
+def _exports(pack_types: set[str]) -> list[str]:
+    """The public namespaces that export pack types by name: where an
+    in-process audit looks a type up first (``conformance.reference._classes``)."""
+    import importlib
+
+    return [ns for ns in _NAMESPACES if pack_types & set(dir(importlib.import_module(ns)))]
 
 
 def _dump(value: Any) -> str:

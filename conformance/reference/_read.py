@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from conformance.adapters._results import Errored, OpResult, Rejected, Unsupported
-from conformance.reference._classes import json_class, module_map, native_class
+from conformance.reference._classes import Classes, Unreadable
 from conformance.spec import SpecPack
 
 __all__ = [
@@ -76,11 +76,12 @@ class Answer(Exception):  # a result travelling up, not an error
 
 
 class Reader:
-    """Reads wire JSON as the installed ``tinker`` does, against ``pack``."""
+    """Reads wire JSON as the implementation under audit does (``classes``;
+    by default the installed ``tinker``, found as users find it), against ``pack``."""
 
-    def __init__(self, pack: SpecPack) -> None:
+    def __init__(self, pack: SpecPack, classes: Classes | None = None) -> None:
         self.pack = pack
-        self._modules = module_map(pack)
+        self.classes = classes or Classes(pack)
 
     def entry(self, type_name: str) -> Mapping[str, Any]:
         entry = self.pack.types.get(type_name)
@@ -95,21 +96,23 @@ class Reader:
         return typing.cast(Mapping[str, Any], entry)
 
     def json_class(self, type_name: str) -> Any:
-        return self._sdk_class(type_name, json_class)
+        return self._sdk_class(type_name, self.classes.json)
 
     def native_class(self, type_name: str) -> Any:
-        return self._sdk_class(type_name, native_class)
+        return self._sdk_class(type_name, self.classes.native)
 
-    def _sdk_class(self, type_name: str, find: typing.Callable[[SpecPack, str], Any]) -> Any:
-        """``find`` the SDK's class for a pack type; a type the installed SDK
-        lacks is an unsupported answer."""
+    def _sdk_class(self, type_name: str, find: typing.Callable[[str], Any]) -> Any:
+        """``find`` the implementation's class for a pack type; a type it
+        lacks is an unsupported answer, one whose lookup raised an error."""
         self.entry(type_name)
         try:
-            return find(self.pack, type_name)
+            return find(type_name)
         except (ImportError, AttributeError) as exc:
             raise Answer(
                 Unsupported(what="type", name=type_name, message=f"not in the SDK: {exc}")
             ) from None
+        except Unreadable as exc:
+            raise Answer(errored(exc.__cause__ or exc, f"while {exc}")) from None
 
     def read(self, type_name: str, payload: Any, *, expect: str | None = None) -> Any:
         """The SDK's native value for ``payload``, as ``decode`` reads it.
@@ -214,16 +217,15 @@ class Reader:
 
     def namespace(self, cls: type) -> dict[str, Any] | None:
         """Where the string annotations of ``cls`` resolve: for a pack's native
-        class the module index.json names (the SDK rewrites ``__module__`` of
-        exported classes to ``tinker``), else the class's own module (twins)."""
-        module_name = cls.__module__
-        if cls.__name__ in self.pack.types:
-            try:
-                if native_class(self.pack, cls.__name__) is cls:
-                    module_name = self._modules[cls.__name__]
-            except Exception:  # absent from this SDK: keep the class's own module
-                pass
-        module = sys.modules.get(module_name)
+        class the module index.json names where it holds that class (the SDK
+        rewrites ``__module__`` of exported classes to ``tinker``), else the
+        class's own module (twins, and another implementation's classes)."""
+        entry = self.pack.types.get(cls.__name__)
+        if entry is not None:
+            module = sys.modules.get(entry["module"])
+            if module is not None and getattr(module, cls.__name__, None) is cls:
+                return vars(module)
+        module = sys.modules.get(cls.__module__)
         return vars(module) if module is not None else None
 
     def build(self, cls: type, args: Any, *, construct: bool = False) -> Any:

@@ -1,9 +1,12 @@
-"""The in-process adapter for the installed reference SDK (``tinker`` on PyPI).
+"""The in-process adapter for a Python implementation: by default the
+installed reference SDK (``tinker`` on PyPI), or any package whose types
+``conformance.reference._classes.Classes`` finds by public name, type map or
+module path (``--adapter python-package:...``, docs/PYTHON.md).
 
-Drives whatever ``tinker`` version is importable, against the pack of the
-same version: hello, decode, construct and inspect. Every op answers with a
-result of ``conformance.adapters._results``; nothing the SDK does escapes as
-an exception.
+Drives whatever version is importable, against the pack given: hello,
+decode, construct, inspect, call and request. Every op answers with a result
+of ``conformance.adapters._results``; nothing the implementation does (at
+import, at attribute access, inside a call) escapes as an exception.
 
 How each op reads the SDK:
 
@@ -38,9 +41,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from conformance.adapters._batch import SequentialBatch
@@ -50,14 +54,10 @@ from conformance.adapters._results import (
     Inspected,
     OpResult,
     Rejected,
+    TypeMap,
     Unsupported,
 )
-from conformance.reference._classes import (
-    installed_version,
-    json_class,
-    native_class,
-    twin_map,
-)
+from conformance.reference._classes import Classes, Lookup, distribution
 from conformance.reference._read import (
     MAPPINGS,
     SEQUENCES,
@@ -76,33 +76,65 @@ __all__ = ["TinkerSdkAdapter"]
 _OPS = ("hello", "decode", "construct", "inspect", "call", "request")
 
 
-class TinkerSdkAdapter(Reader, SequentialBatch):
-    """Drives the installed ``tinker`` in-process, against ``pack``."""
+def _guarded(op: Callable[..., OpResult]) -> Callable[..., OpResult]:
+    """An op whose every exception is a result: the code under audit may be
+    any Python package, and raise anything anywhere (at import, at attribute
+    access, inside a call), the run goes on with an ``Errored`` for the subject."""
 
-    def __init__(self, pack: SpecPack) -> None:
-        super().__init__(pack)
+    @functools.wraps(op)
+    def run(self: TinkerSdkAdapter, *args: Any) -> OpResult:
+        try:
+            return op(self, *args)
+        except Answer as answer:
+            return answer.result
+        except (Exception, SystemExit) as exc:  # SystemExit: code calling sys.exit() in an op
+            return errored(exc, f"in {op.__name__}")
+
+    return run
+
+
+class TinkerSdkAdapter(Reader, SequentialBatch):
+    """Drives a Python implementation in process, against ``pack``: the
+    installed ``tinker`` by default, or whatever ``lookup`` finds
+    (``conformance.reference._classes``)."""
+
+    def __init__(self, pack: SpecPack, lookup: Lookup | None = None) -> None:
+        super().__init__(pack, Classes(pack, lookup))
         self._twins: Mapping[str, type] | None = None
         self._named: list[tuple[Any, str, str]] | None = None
 
     # -- ops ---------------------------------------------------------------------
 
     def hello(self) -> Hello:
+        """Who the implementation is (the distribution that provides its
+        package) and the types the lookup finds; every type is looked up
+        here, so the map entries used are known from the start."""
         decodable = []
         for name in self.pack.types:
             try:
-                json_class(self.pack, name)
-            except Exception:  # a type the SDK lacks is not claimed
+                self.classes.json(name)
+            except Exception:  # a type the implementation lacks is not claimed
                 continue
             decodable.append(name)
+        try:
+            found = distribution(self.classes.namespaces[0])
+        except Exception:  # broken metadata of the environment: the package's name stands
+            found = None
+        name, version = found or (self.classes.root, "unknown")
+        lookup = self.classes.lookup
         return Hello(
-            name="tinker",
+            name=name,
             language="python",
-            version=installed_version() or "unknown",
+            version=version,
             spec_version=self.pack.version,
             ops=_OPS,
             types=tuple(decodable),
+            type_map=None
+            if lookup.map_file is None
+            else TypeMap(file=lookup.map_file, used=tuple(sorted(self.classes.used.items()))),
         )
 
+    @_guarded
     def decode(self, type_name: str, payload: Any) -> OpResult:
         try:
             value = self.value(type_name, payload)
@@ -110,6 +142,7 @@ class TinkerSdkAdapter(Reader, SequentialBatch):
         except Answer as answer:
             return answer.result
 
+    @_guarded
     def construct(self, type_name: str, args: dict[str, Any]) -> OpResult:
         try:
             entry = self.entry(type_name)
@@ -135,6 +168,7 @@ class TinkerSdkAdapter(Reader, SequentialBatch):
         except Answer as answer:
             return answer.result
 
+    @_guarded
     def inspect(self, type_name: str, payload: Any) -> OpResult:
         try:
             value = self.value(type_name, payload)
@@ -151,15 +185,17 @@ class TinkerSdkAdapter(Reader, SequentialBatch):
         except Exception as exc:  # annotations the adapter cannot describe
             return errored(exc, "describing the native type")
 
+    @_guarded
     def call(self, helper: str, args: dict[str, Any]) -> OpResult:
         from conformance.reference import helpers
 
-        return helpers.call(self.pack, helper, args)
+        return helpers.call(self.pack, helper, args, self.classes)
 
+    @_guarded
     def request(self, endpoint: str, args: dict[str, Any], base_url: str) -> OpResult:
         from conformance.reference import endpoints
 
-        return endpoints.request(self.pack, endpoint, args, base_url)
+        return endpoints.request(self.pack, endpoint, args, base_url, self.classes)
 
     def close(self) -> None:
         return None
@@ -174,7 +210,10 @@ class TinkerSdkAdapter(Reader, SequentialBatch):
 
     def _twin_map(self) -> Mapping[str, type]:
         if self._twins is None:
-            self._twins = twin_map(self.pack)
+            try:
+                self._twins = self.classes.twins()
+            except Exception:  # a twin that fails to import encodes nothing
+                self._twins = {}
         return self._twins
 
     # -- shapes of native types --------------------------------------------------
@@ -205,9 +244,9 @@ class TinkerSdkAdapter(Reader, SequentialBatch):
                 if entry["kind"] not in ("enum", "union"):
                     continue
                 objects = []
-                for loader in (native_class, json_class):
+                for loader in (self.classes.native, self.classes.json):
                     try:
-                        objects.append(loader(self.pack, name))
+                        objects.append(loader(name))
                     except Exception:  # absent from this SDK
                         continue
                 for obj in objects:

@@ -57,7 +57,9 @@ reference server writes an ``Errored``'s to its own stderr, the tail a
 subprocess run keeps. A call that answers drops them: the retries they
 narrate are what the vector asked for, and the recorded requests show them.
 
-Exceptions map to rejections by kind: ``APIStatusError`` -> ``api-status`` with its status,
+Exceptions map to rejections by kind, by the names of their classes (the
+implementation under audit may define its own, a drop-in never has the
+reference's): ``APIStatusError`` -> ``api-status`` with its status,
 ``APIResponseValidationError`` and pydantic ``ValidationError`` -> ``invalid-response``,
 ``APIConnectionError`` -> ``connection``, ``RuntimeError`` (the SDK's "expected a
 redirect") -> ``invalid-response``, ``ValueError`` -> ``invalid-value``. Anything
@@ -71,6 +73,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
+import importlib
 import inspect
 import logging
 import threading
@@ -89,7 +92,7 @@ from conformance.adapters._results import (
     Unsupported,
 )
 from conformance.mock_server import CannedResponse, RecordedRequest
-from conformance.reference._classes import json_class, native_class, twin_map
+from conformance.reference._classes import Classes
 from conformance.reference._read import Reader, marked_variant
 from conformance.spec import SpecPack
 
@@ -130,8 +133,32 @@ class _Missing(Exception):
     """The installed SDK lacks what the endpoint needs."""
 
 
-def request(pack: SpecPack, endpoint_id: str, args: Mapping[str, Any], base_url: str) -> OpResult:
-    """Call ``endpoint_id`` of ``pack`` with the installed SDK against ``base_url``."""
+class _NoClient(Exception):
+    """The implementation's client cannot be built against the base URL:
+    none of its endpoints can be checked."""
+
+
+def request(
+    pack: SpecPack,
+    endpoint_id: str,
+    args: Mapping[str, Any],
+    base_url: str,
+    classes: Classes | None = None,
+) -> OpResult:
+    """Call ``endpoint_id`` of ``pack`` with the implementation ``classes``
+    finds (by default the installed reference) against ``base_url``.
+
+    The calls are made as the reference's are, from the implementation's own
+    top-level package (``classes.root``: its ``_client``, ``resources``,
+    ``lib``). Where that package has no client that can be built against
+    ``base_url`` (another implementation's layout, a drop-in of types only),
+    the op answers ``Unsupported(what="op")``: its endpoints are not checked,
+    and the message says why."""
+    classes = classes or Classes(pack)
+    try:
+        _client_class(classes.root)
+    except Exception as exc:
+        return _not_checked(classes.root, base_url, exc)
     entry = next((e for e in pack.endpoints if e["id"] == endpoint_id), None)
     if entry is None:
         return Unsupported(
@@ -142,7 +169,7 @@ def request(pack: SpecPack, endpoint_id: str, args: Mapping[str, Any], base_url:
     if not isinstance(cast(object, args), Mapping):
         return Rejected(kind="invalid-value", message=f"arguments must be an object, not {args!r}")
     try:
-        call = _Call(pack, entry, dict(args))
+        call = _Call(classes, entry, dict(args))
     except _Missing as exc:
         return Unsupported(what="endpoint", name=endpoint_id, message=str(exc))
     except (TypeError, ValueError) as exc:  # the arguments do not build the SDK's values
@@ -198,8 +225,10 @@ class _Call:
     """One endpoint call: resolved against the installed SDK at construction
     (``_Missing`` when it lacks the endpoint), made by ``run``."""
 
-    def __init__(self, pack: SpecPack, entry: Mapping[str, Any], args: dict[str, Any]) -> None:
-        self.pack = pack
+    def __init__(self, classes: Classes, entry: Mapping[str, Any], args: dict[str, Any]) -> None:
+        self.classes = classes
+        self.pack = classes.pack
+        self.root = classes.root
         self.entry = entry
         self.id: str = entry["id"]
         self.group, _, self.name = self.id.partition(".")
@@ -231,13 +260,15 @@ class _Call:
             if not request_type:
                 msg = f"{self.id} takes no request type, yet `request` was given"
                 raise TypeError(msg)
-            kwargs["request"] = Reader(self.pack).read(request_type, kwargs["request"])
+            kwargs["request"] = Reader(self.pack, self.classes).read(
+                request_type, kwargs["request"]
+            )
         if isinstance(kwargs.get("day"), str):
             kwargs["day"] = dt.date.fromisoformat(kwargs["day"])
         return kwargs
 
     def _resource(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
-        self._require(lambda: _resource_method(self.group, self.name))
+        self._require(lambda: _resource_method(self.root, self.group, self.name))
         kwargs = self._native_args(args)
         if self.id == "sampling.asample":
             kwargs = {**kwargs, "max_retries": 0, "extra_headers": _BACKPRESSURE}
@@ -249,13 +280,15 @@ class _Call:
 
     def _rest(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
         if self.group == "rest_client":
-            module, class_name = "tinker.lib.public_interfaces.rest_client", "RestClient"
+            module, class_name = "lib.public_interfaces.rest_client", "RestClient"
         else:
-            module, class_name = "tinker.lib.public_interfaces.admin_client", "AdminClient"
-        cls = self._require(lambda: getattr(__import__(module, fromlist=[class_name]), class_name))
+            module, class_name = "lib.public_interfaces.admin_client", "AdminClient"
+        cls = self._require(
+            lambda: getattr(importlib.import_module(f"{self.root}.{module}"), class_name)
+        )
         name = self.name if hasattr(cls, self.name) else _PRIVATE_SUBMIT.format(name=self.name)
         if not hasattr(cls, name):
-            raise _Missing(f"tinker's {class_name} has no {self.name}")
+            raise _Missing(f"{self.root}'s {class_name} has no {self.name}")
         kwargs = self._native_args(args)
 
         def invoke(env: _Env) -> Any:
@@ -271,21 +304,20 @@ class _Call:
         body = {"reason": {"type": args["status"]}, "detail": args.get("detail")}
 
         def invoke(env: _Env) -> Any:
-            from tinker._types import NoneType
-
+            none_type = importlib.import_module(f"{self.root}._types").NoneType
             return env.wait(
                 env.client.post(
-                    f"/api/v1/sessions/{session_id}/finish", body=body, cast_to=NoneType
+                    f"/api/v1/sessions/{session_id}/finish", body=body, cast_to=none_type
                 )
             )
 
         return invoke
 
     def _cancel(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
-        holder_class = self._require(_holder_class)
+        holder_class = self._require(lambda: _holder_class(self.root))
         method = getattr(holder_class, "_send_cancel_request", None)
         if method is None:
-            raise _Missing("tinker's InternalClientHolder has no _send_cancel_request")
+            raise _Missing(f"{self.root}'s InternalClientHolder has no _send_cancel_request")
         request_id = args["request_id"]
 
         def invoke(env: _Env) -> Any:
@@ -294,27 +326,26 @@ class _Call:
         return invoke
 
     def _future_reader(self, args: Mapping[str, Any]) -> Callable[[_Env], Any]:
-        self._require(lambda: _resource_method("futures", "retrieve"))
+        self._require(lambda: _resource_method(self.root, "futures", "retrieve"))
         kwargs = self._native_args({k: v for k, v in args.items() if k != "expected_type"})
         expected_name = args.get("expected_type")
         if expected_name is not None and expected_name not in self.pack.types:
             msg = f"expected_type {expected_name!r} is not a type of pack {self.pack.version}"
             raise ValueError(msg)
         expected = (
-            self._require(lambda: native_class(self.pack, expected_name)) if expected_name else None
+            self._require(lambda: self.classes.native(expected_name)) if expected_name else None
         )
-        pack = self.pack
+        classes, root = self.classes, self.root
 
         async def read(env: _Env) -> Any:
-            from tinker.lib._pydantic_conv import deserialize_json_response
-            from tinker.proto.response_conv import (
-                PROTO_SUPPORTED_TYPES,
-                deserialize_proto_response,
-            )
+            deserialize_json_response = importlib.import_module(
+                f"{root}.lib._pydantic_conv"
+            ).deserialize_json_response
+            proto = importlib.import_module(f"{root}.proto.response_conv")
+            proto_types = proto.PROTO_SUPPORTED_TYPES
+            deserialize_proto_response = proto.deserialize_proto_response
 
-            headers = (
-                {"Accept": "application/x-protobuf"} if expected in PROTO_SUPPORTED_TYPES else {}
-            )
+            headers = {"Accept": "application/x-protobuf"} if expected in proto_types else {}
             response = await env.client.futures.with_raw_response.retrieve(
                 **kwargs, extra_headers=headers
             )
@@ -326,10 +357,10 @@ class _Call:
             body = await response.json()
             marked = marked_variant(body, _MARKED)
             if marked is not None:
-                return json_class(pack, marked).model_validate(body)
+                return classes.json(marked).model_validate(body)
             if expected is None:
-                return Reader(pack).read("FutureRetrieveResponse", body)
-            if expected in PROTO_SUPPORTED_TYPES:
+                return Reader(classes.pack, classes).read("FutureRetrieveResponse", body)
+            if expected in proto_types:
                 msg = f"Server returned a JSON payload for {expected_name}, read only as protobuf"
                 raise ValueError(msg)
             return deserialize_json_response(body, expected)
@@ -340,7 +371,7 @@ class _Call:
         try:
             return load()
         except (ImportError, AttributeError) as exc:
-            raise _Missing(f"the installed tinker lacks {self.id}: {exc}") from None
+            raise _Missing(f"the installed {self.root} lacks {self.id}: {exc}") from None
 
     # -- running ------------------------------------------------------------------
 
@@ -354,32 +385,19 @@ class _Call:
         return result
 
     def _call(self, base_url: str) -> OpResult:
-        import pydantic
-        import tinker
-
         try:
             # The SDK's own warnings (experimental or deprecated methods) are not answers.
-            with warnings.catch_warnings(), _Env(base_url) as env:
+            with warnings.catch_warnings(), _Env(base_url, self.classes) as env:
                 warnings.simplefilter("ignore")
                 value = self.invoke(env)
         except _Missing as exc:
             return Unsupported(what="endpoint", name=self.id, message=str(exc))
+        except _NoClient as exc:
+            return _not_checked(self.root, base_url, exc.__cause__ or exc)
         except TimeoutError:
             return TimedOut(seconds=TIMEOUT_SECONDS, message=f"{self.id} did not return")
-        except tinker.APIStatusError as exc:
-            return Rejected(kind="api-status", status=exc.status_code, message=exc.message)
-        except tinker.APIResponseValidationError as exc:
-            return Rejected(kind="invalid-response", message=f"{exc.message}: {exc.__cause__}")
-        except tinker.APIConnectionError as exc:
-            return Rejected(kind="connection", message=exc.message)
-        except pydantic.ValidationError as exc:
-            return Rejected(kind="invalid-response", message=str(exc))
-        except RuntimeError as exc:
-            return Rejected(kind="invalid-response", message=str(exc))
-        except ValueError as exc:
-            return Rejected(kind="invalid-value", message=str(exc))
-        except Exception as exc:  # the SDK misbehaved: a result, not a crash
-            return Errored(
+        except Exception as exc:
+            return _rejection(exc) or Errored(  # the SDK misbehaved: a result, not a crash
                 message=f"{type(exc).__name__} in the SDK: {exc}",
                 stderr="".join(traceback.format_exception(exc)),
             )
@@ -389,7 +407,7 @@ class _Call:
         from conformance.reference._wire import to_wire
 
         try:
-            wire = to_wire(value, {}, twin_map(self.pack))
+            wire = to_wire(value, {}, self.classes.twins())
         except Exception as exc:
             return Errored(message=f"encoding the result: {type(exc).__name__}: {exc}")
         name = type(value).__name__
@@ -453,20 +471,56 @@ class _SdkLog:
 _SDK_LOG = _SdkLog()
 
 
-def _resource_method(group: str, name: str) -> Any:
-    module = __import__(f"tinker.resources.{group}", fromlist=["__all__"])
+def _rejection(exc: Exception) -> Rejected | None:
+    """The neutral kind of an error the client raised, by the names of its
+    classes (a Stainless client's ``APIStatusError`` and kin, whichever
+    package defines them; pydantic's ``ValidationError``), or None."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    message = str(getattr(exc, "message", None) or exc)
+    if "APIStatusError" in names:
+        status = getattr(exc, "status_code", None)
+        return Rejected(
+            kind="api-status", status=status if isinstance(status, int) else None, message=message
+        )
+    if "APIResponseValidationError" in names:
+        return Rejected(kind="invalid-response", message=f"{message}: {exc.__cause__}")
+    if "APIConnectionError" in names:
+        return Rejected(kind="connection", message=message)
+    if "ValidationError" in names and type(exc).__module__.startswith("pydantic"):
+        return Rejected(kind="invalid-response", message=str(exc))
+    if isinstance(exc, RuntimeError):
+        return Rejected(kind="invalid-response", message=str(exc))
+    if isinstance(exc, ValueError):
+        return Rejected(kind="invalid-value", message=str(exc))
+    return None
+
+
+def _not_checked(root: str, base_url: str, exc: BaseException) -> Unsupported:
+    return Unsupported(
+        what="op",
+        name="request",
+        message=f"endpoints not checked: {root}'s client cannot be built against the mock "
+        f"server at {base_url}: {type(exc).__name__}: {exc}",
+    )
+
+
+def _resource_method(root: str, group: str, name: str) -> Any:
+    module = importlib.import_module(f"{root}.resources.{group}")
     classes = [getattr(module, n) for n in getattr(module, "__all__", [])]
     for cls in classes:
         if hasattr(cls, name):
             return getattr(cls, name)
-    msg = f"tinker.resources.{group} has no method {name}"
+    msg = f"{root}.resources.{group} has no method {name}"
     raise AttributeError(msg)
 
 
-def _holder_class() -> Any:
-    from tinker.lib.internal_client_holder import InternalClientHolder
+def _holder_class(root: str) -> Any:
+    return importlib.import_module(f"{root}.lib.internal_client_holder").InternalClientHolder
 
-    return InternalClientHolder
+
+def _client_class(root: str) -> Any:
+    """The client class of the package ``root`` (``AsyncTinker`` of ``_client``)."""
+    return importlib.import_module(f"{root}._client").AsyncTinker
 
 
 # -- the event loop, the client and the minimal holder ----------------------------
@@ -476,8 +530,9 @@ class _Env:
     """A private event loop on its own thread, one SDK client on it, and the
     minimal holder the SDK's REST clients run over. Closed on exit."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, classes: Classes) -> None:
         self.base_url = base_url
+        self.classes = classes
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._client: Any = None
@@ -501,7 +556,10 @@ class _Env:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = _make_client(self.base_url)
+            try:
+                self._client = _make_client(self.base_url, self.classes)
+            except Exception as exc:
+                raise _NoClient(str(exc)) from exc
         return self._client
 
     def submit(self, coro: Awaitable[Any]) -> concurrent.futures.Future[Any]:
@@ -541,10 +599,11 @@ class _Holder:
     def run_coroutine_threadsafe(self, coro: Awaitable[Any]) -> Any:
         future = self._env.submit(coro)
         try:
-            from tinker.lib.public_interfaces.api_future import AwaitableConcurrentFuture
-        except ImportError:
+            module = f"{self._env.classes.root}.lib.public_interfaces.api_future"
+            awaitable = importlib.import_module(module).AwaitableConcurrentFuture
+        except (ImportError, AttributeError):
             return future
-        return AwaitableConcurrentFuture(future)
+        return awaitable(future)
 
     def get_loop(self) -> asyncio.AbstractEventLoop:
         return self._env.loop
@@ -553,7 +612,7 @@ class _Holder:
         return None
 
 
-def _make_client(base_url: str) -> Any:
+def _make_client(base_url: str, classes: Classes) -> Any:
     """``AsyncTinker`` as ``InternalClientHolder`` builds it: strict response
     validation, the dummy key given explicitly, httpx's own transport, and the
     httpx client the SDK would make itself (``AsyncHttpxClientWrapper`` with
@@ -561,21 +620,19 @@ def _make_client(base_url: str) -> Any:
     ``trust_env=False``: the calls go to the loopback mock server, never
     through an ``HTTP(S)_PROXY``/``ALL_PROXY`` of the runner's environment
     (nor with its ``.netrc``)."""
-    from tinker._base_client import AsyncHttpxClientWrapper
-    from tinker._client import AsyncTinker
-    from tinker._constants import DEFAULT_TIMEOUT
+    root = classes.root
+    async_tinker = _client_class(root)
+    wrapper = importlib.import_module(f"{root}._base_client").AsyncHttpxClientWrapper
+    default_timeout = importlib.import_module(f"{root}._constants").DEFAULT_TIMEOUT
 
-    http_client = AsyncHttpxClientWrapper(
-        base_url=base_url, timeout=DEFAULT_TIMEOUT, http2=True, trust_env=False
-    )
+    http_client = wrapper(base_url=base_url, timeout=default_timeout, http2=True, trust_env=False)
     options: dict[str, Any] = {
         "api_key": API_KEY,
         "base_url": base_url,
         "_strict_response_validation": True,
         "http_client": http_client,
     }
-    if "_client_config" in inspect.signature(AsyncTinker).parameters:
-        from tinker.types.client_config_response import ClientConfigResponse
-
-        options["_client_config"] = ClientConfigResponse(use_pyqwest_transport=False)
-    return AsyncTinker(**options)
+    if "_client_config" in inspect.signature(async_tinker).parameters:
+        config = classes.native("ClientConfigResponse")
+        options["_client_config"] = config(use_pyqwest_transport=False)
+    return async_tinker(**options)

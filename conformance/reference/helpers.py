@@ -41,7 +41,7 @@ from typing import Any
 
 from conformance.adapters._results import Errored, OpResult, Rejected, Returned, Unsupported
 from conformance.cases import ERROR_KINDS
-from conformance.reference._classes import installed_version, native_class, twin_map
+from conformance.reference._classes import Classes, installed_version, twin_map
 from conformance.reference._read import Reader
 from conformance.reference._wire import to_wire
 from conformance.spec import SpecPack
@@ -81,17 +81,18 @@ class Missing:
 
 @dataclass(frozen=True)
 class _Invocation:
-    """One call: the pack it is read with, the helper's owner type, the args."""
+    """One call: the classes of the implementation (and the pack they are
+    read with), the helper's owner type, the args."""
 
-    pack: SpecPack
+    classes: Classes
     owner: str
     args: Mapping[str, Any]
 
     def owner_class(self) -> Any:
-        return _sdk_object(self.pack, self.owner)
+        return _sdk_object(self.classes, self.owner)
 
     def decode(self, type_name: str, wire: Any) -> Any:
-        return _decode(self.pack, type_name, wire)
+        return _decode(self.classes.pack, type_name, wire, self.classes)
 
     def kwargs(self, types: Mapping[str, str]) -> dict[str, Any]:
         """The arguments other than ``self``, struct-typed ones decoded."""
@@ -117,20 +118,22 @@ class HelperSpec:
     receiver: bool = False
 
 
-def _sdk_object(pack: SpecPack, type_name: str) -> Any:
+def _sdk_object(classes: Classes, type_name: str) -> Any:
+    pack = classes.pack
     if type_name not in pack.types:
         raise HelperMissing(f"no type {type_name!r} in pack {pack.version}")
     try:
-        return native_class(pack, type_name)
+        return classes.native(type_name)
     except (ImportError, AttributeError) as exc:
         raise HelperMissing(f"{type_name} is not in this SDK: {exc}") from None
 
 
-def _decode(pack: SpecPack, type_name: str, wire: Any) -> Any:
+def _decode(pack: SpecPack, type_name: str, wire: Any, classes: Classes | None = None) -> Any:
     """The native (user-facing) value of ``wire`` read as ``type_name``, by
     the suite's one reader; its refusals raise as the SDK raised them."""
-    _sdk_object(pack, type_name)  # a type this SDK lacks: the helper is missing
-    return Reader(pack).native(type_name, wire)
+    classes = classes or Classes(pack)
+    _sdk_object(classes, type_name)  # a type this SDK lacks: the helper is missing
+    return Reader(pack, classes).native(type_name, wire)
 
 
 def _member(cls: Any, owner: str, member: str) -> Any:
@@ -300,7 +303,7 @@ def _message(exc: BaseException) -> str:
 
 
 def reference_call(
-    pack: SpecPack, helper: str, args: Mapping[str, Any]
+    pack: SpecPack, helper: str, args: Mapping[str, Any], classes: Classes | None = None
 ) -> dict[str, Any] | Missing:
     """Run ``helper`` of the installed reference with ``args`` (JSON).
 
@@ -316,7 +319,8 @@ def reference_call(
     owner = helper.partition(".")[0]
     if not isinstance(typing.cast(object, args), Mapping):
         return _error(TypeError(f"arguments must be an object, not {type(args).__name__}"))
-    call = _Invocation(pack, owner, args)
+    classes = classes or Classes(pack)
+    call = _Invocation(classes, owner, args)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # numpy casts warn; the value is the answer
@@ -333,19 +337,22 @@ def reference_call(
         if error_kind(exc) is None:
             raise
         return _error(exc)
-    twins = _twins(pack)
+    twins = _twins(classes)
     out: dict[str, Any] = {"returned": to_wire(value, {}, twins)}
     if spec.receiver:
         out["self"] = to_wire(receiver, {}, twins)
     return out
 
 
-def _twins(pack: SpecPack) -> Mapping[str, type]:
+def _twins(classes: Classes) -> Mapping[str, type]:
     """The pydantic twins that encode the SDK's dataclasses: the pack's, and
     where the installed SDK is newer than the pack (an audit across
     versions), the installed version's own, so its values still encode as
-    the SDK sends them."""
-    return {**_installed_twins(), **twin_map(pack)}
+    the SDK sends them. A lookup that does not read the reference's module
+    paths has none of the reference's."""
+    if "module" not in classes.lookup.order:
+        return {}
+    return {**_installed_twins(), **classes.twins()}
 
 
 @functools.cache
@@ -364,10 +371,13 @@ def _error(exc: BaseException) -> dict[str, Any]:
     return {"error": {"kind": kind, "message": _message(exc)}}
 
 
-def call(pack: SpecPack, helper: str, args: Mapping[str, Any]) -> OpResult:
-    """The installed reference's result of ``helper(args)``, read with ``pack``."""
+def call(
+    pack: SpecPack, helper: str, args: Mapping[str, Any], classes: Classes | None = None
+) -> OpResult:
+    """The result of ``helper(args)`` of the implementation ``classes`` finds
+    (by default the installed reference), read with ``pack``."""
     try:
-        answer = reference_call(pack, helper, args)
+        answer = reference_call(pack, helper, args, classes)
     except Exception as exc:  # the SDK misbehaved: a result, not a crash
         return Errored(
             message=f"{type(exc).__name__} in the SDK: {exc}",

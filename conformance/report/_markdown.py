@@ -52,8 +52,18 @@ def _header(doc: Mapping[str, Any]) -> list[str]:
         f"**Reference:** tinker {text(doc['reference']['version'])} (spec pack "
         f"`schemas/{text(doc['reference']['version'])}/`)",
         f"**Checks:** {text(', '.join(doc['run']['checks']))}",
+        *_type_map(impl),
         "**Analyzer:** tinker-conformance",
     ]
+
+
+def _type_map(impl: Mapping[str, Any]) -> list[str]:
+    """The map file the types were looked up with, and each entry used."""
+    found = impl.get("type_map")
+    if not found:
+        return []
+    used = ", ".join(f"{text(k)} as {text(v)}" for k, v in found["used"].items()) or "none"
+    return [f"**Type map:** {text(found['file'])} (entries used: {used})"]
 
 
 def _summary(doc: Mapping[str, Any]) -> list[str]:
