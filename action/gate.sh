@@ -9,7 +9,7 @@ set -uo pipefail
 : "${INPUT_ADAPTER:?adapter is required}"
 fail_on="${INPUT_FAIL_ON:-low}"
 report_dir="${INPUT_REPORT_DIR:-conformance-report}"
-suite="${INPUT_SUITE:-__action__}"
+suite="${INPUT_SUITE-__action__}"  # set but empty: the installed suite
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 python="${PYTHON:-python3}"
