@@ -26,7 +26,8 @@ RESULTS_SCHEMA = "../report/results.schema.json"  # relative to schemas/meta/
 class RawResults:
     """A run's raw results, as read back from its file."""
 
-    implementation: Mapping[str, str]
+    #: name, language, version, targets (strings); sources (subject -> file[:line]) if given
+    implementation: Mapping[str, Any]
     spec_version: str
     checks: tuple[str, ...]
     #: Per check, the kind of subject its outcomes name (type, helper, endpoint).

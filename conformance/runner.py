@@ -66,6 +66,7 @@ class RunResult:
                 "language": self.hello.language,
                 "version": self.hello.version,
                 "targets": self.hello.spec_version,
+                **({"sources": dict(self.hello.sources)} if self.hello.sources else {}),
             },
             "spec_version": self.spec_version,
             "checks": self.checks,
