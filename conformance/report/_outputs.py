@@ -107,7 +107,8 @@ def write_reports(
             part = scoped(name, build(keep))
             check_document(part.document, out_dir / f"{part_stem(stem, part)}.json")
             parts.append(part)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if formats:
+        out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in formats:
         suffix, render = FORMATS[name]
