@@ -520,9 +520,7 @@ def report_command(
     show_default=True,
     help="Folder of the diff files.",
 )
-@click.option(
-    "--name", default=None, help="File stem [default: diff-<OLD stem>-to-<NEW stem>]."
-)
+@click.option("--name", default=None, help="File stem [default: diff-<OLD stem>-to-<NEW stem>].")
 @click.option(
     "--format",
     "formats",
@@ -561,9 +559,7 @@ def diff_command(
 
     rules, ids = load_gap_rules(layer=gap_rules), load_gap_ids()
     sides = read_side(old, rules, ids), read_side(new, rules, ids)
-    diff = diff_documents(
-        *sides, rules, sources=(str(old), str(new)), across_specs=across_specs
-    )
+    diff = diff_documents(*sides, rules, sources=(str(old), str(new)), across_specs=across_specs)
     stem = name or f"diff-{old.stem}-to-{new.stem}"
     check_diff(diff, out_dir / f"{stem}.json")
     writable(out_dir)

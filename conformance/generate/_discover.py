@@ -106,7 +106,8 @@ def _is_pydantic_model(obj: type) -> bool:
 def discover(package: str = "tinker.types") -> list[Candidate]:
     """Every candidate wire type, public names first, twins merged."""
     root = importlib.import_module(package)
-    top = Path(next(iter(importlib.import_module(package.split(".")[0]).__path__))).parent
+    top_package = importlib.import_module(package.split(".", maxsplit=1)[0])
+    top = Path(next(iter(top_package.__path__))).parent
     found: dict[str, list[Candidate]] = {}
     imports: dict[str, set[str]] = {}
     for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
@@ -128,9 +129,7 @@ def discover(package: str = "tinker.types") -> list[Candidate]:
             if not is_class and inspect.isclass(obj) and obj not in _BUILTIN_ALIAS_TARGETS:
                 continue  # ``X = SomeClass``: a second name for a class defined elsewhere
             found.setdefault(name, []).append(
-                Candidate(
-                    name, info.name, obj, obj, shape, private, {"file": where, "line": line}
-                )
+                Candidate(name, info.name, obj, obj, shape, private, {"file": where, "line": line})
             )
     merged = [_merge(name, entries) for name, entries in sorted(found.items())]
     return [_public_home(c, package, imports) for c in merged]

@@ -110,6 +110,7 @@ def diff_documents(
         else:
             added.remove(twin)
             changed.append(_change(g, twin))
+
     def order(gap: Mapping[str, Any]) -> tuple[int, str]:
         return (rules.rank(str(gap["severity"])), str(gap["id"]))
 
@@ -127,9 +128,8 @@ def diff_documents(
         "fixed": [_ref(g) for g in sorted(fixed, key=order)],
         "new_gaps": [_ref(g) for g in sorted(added, key=order)],
         "changed": sorted(changed, key=lambda c: order(c["new"])),
-        "unchanged": len(before.keys() & after.keys()) - sum(
-            1 for c in changed if c["old"]["key"] == c["new"]["key"]
-        ),
+        "unchanged": len(before.keys() & after.keys())
+        - sum(1 for c in changed if c["old"]["key"] == c["new"]["key"]),
         "completeness": {
             "overall": _delta(old["summary"]["completeness"], new["summary"]["completeness"]),
             "domains": _domains(old["domains"], new["domains"]),
@@ -243,7 +243,6 @@ def render_diff_markdown(diff: Mapping[str, Any]) -> str:
         ],
     )
     return "\n".join(lines) + "\n"
-
 
 
 def _row(gap: Mapping[str, Any]) -> list[str]:

@@ -48,8 +48,8 @@ def work_order(document: Mapping[str, Any], pack: SpecPack) -> list[dict[str, An
     for kind, key in (("endpoint", "endpoints"), ("helper", "helpers")):
         for row in document[key]:
             if row["status"] in _TODO:
-                reason = "the API surface over the types above"
-                steps.append(((2, 0, _rank(row, severities), row["name"]), _step(kind, row, reason)))
+                order = (2, 0, _rank(row, severities), str(row["name"]))
+                steps.append((order, _step(kind, row, "the API surface over the types above")))
     ordered = [step for _, step in sorted(steps, key=lambda s: s[0])]
     return [{"step": n, **step} for n, step in enumerate(ordered, 1)]
 

@@ -95,7 +95,8 @@ def write_reports(
     day = date or datetime.date.today().isoformat()
 
     def build(keep: Callable[[str, str], bool] | None = None) -> dict[str, Any]:
-        built = with_sources(build_document(raw, pack, gaps, rules, verdict, date=day, keep=keep), pack)
+        built = build_document(raw, pack, gaps, rules, verdict, date=day, keep=keep)
+        built = with_sources(built, pack)
         return {**built, "work_order": work_order(built, pack)}
 
     document = build()
