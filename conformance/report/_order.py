@@ -28,34 +28,41 @@ _TODO = ("missing", "partial")
 def work_order(document: Mapping[str, Any], pack: SpecPack) -> list[dict[str, Any]]:
     """One step per missing or partial subject of the document, in order."""
     used_by = _endpoint_types(pack)
-    nested = _nested(pack, used_by)
+    last = {n for n, e in pack.types.items() if e["kind"] in _LAST_KINDS}
+    # what the endpoints' types nest, not through events or aliases; what
+    # those nest comes with them, after them
+    nested = _nested(pack, used_by, stop=last)
+    nested_last = _nested(pack, dict.fromkeys(last, ""), stop={*used_by, *nested})
     severities = list(document["summary"]["gaps"]["by_severity"])
     steps: list[tuple[tuple[int, int, int, str], dict[str, Any]]] = []
     for row in document["types"]:
         if row["status"] not in _TODO:
             continue
         name = str(row["name"])
-        if row["kind"] in _LAST_KINDS:
+        if name in last:
             tier, depth, reason = 4, 0, f"{row['kind']}: nothing waits on it"
         elif name in used_by:
             tier, depth, reason = 0, 0, f"sent or received by {used_by[name]}"
-        elif name in nested:
-            depth, parent = nested[name]
-            tier, reason = 1, f"nested in {parent}"
+        elif name in nested or name in nested_last:
+            tier = 1 if name in nested else 4
+            depth, parent = (nested if name in nested else nested_last)[name]
+            reason = f"nested in {parent}"
         else:
             tier, depth, reason = 3, 0, "reached from no endpoint"
-        steps.append(((tier, depth, _rank(row, severities), name), _step("type", row, reason)))
-    for kind, key in (("endpoint", "endpoints"), ("helper", "helpers")):
-        for row in document[key]:
+        key = (tier, depth, _rank(row, severities), name)
+        steps.append((key, _step("type", row, tier, reason)))
+    for kind, group in (("endpoint", "endpoints"), ("helper", "helpers")):
+        for row in document[group]:
             if row["status"] in _TODO:
-                order = (2, 0, _rank(row, severities), str(row["name"]))
-                steps.append((order, _step(kind, row, "the API surface over the types above")))
+                key = (2, 0, _rank(row, severities), str(row["name"]))
+                steps.append((key, _step(kind, row, 2, "the API surface over the types above")))
     ordered = [step for _, step in sorted(steps, key=lambda s: s[0])]
     return [{"step": n, **step} for n, step in enumerate(ordered, 1)]
 
 
-def _step(kind: str, row: Mapping[str, Any], reason: str) -> dict[str, Any]:
+def _step(kind: str, row: Mapping[str, Any], tier: int, reason: str) -> dict[str, Any]:
     return {
+        "tier": TIERS[tier],
         "kind": kind,
         "subject": row["name"],
         "status": row["status"],
@@ -81,13 +88,16 @@ def _endpoint_types(pack: SpecPack) -> dict[str, str]:
     return used
 
 
-def _nested(pack: SpecPack, roots: Mapping[str, str]) -> dict[str, tuple[int, str]]:
-    """Types reached from the roots through ``$ref``: (depth, the type that
-    nests it), breadth first so each type gets its nearest parent."""
+def _nested(
+    pack: SpecPack, roots: Mapping[str, str], *, stop: set[str]
+) -> dict[str, tuple[int, str]]:
+    """Types reached from the roots through ``$ref``, never into ``stop``:
+    (depth, the type that nests it), breadth first so each type gets its
+    nearest parent."""
     urns = {type_urn(pack.version, name): name for name in pack.types}
     found: dict[str, tuple[int, str]] = {}
     queue = deque((name, 0) for name in sorted(roots))
-    seen = set(roots)
+    seen = set(roots) | stop
     while queue:
         name, depth = queue.popleft()
         for ref in sorted(set(_refs(pack.schemas[name]))):
