@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from conformance._data import SCHEMAS_ROOT
 from conformance.reference._classes import installed_version

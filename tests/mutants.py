@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance.adapters import (
     Adapter,
@@ -144,7 +144,10 @@ class LacksHeartbeatTypesSaysWhere(LacksHeartbeatTypes):
     its files (``sources``): the report shows them beside the reference's."""
 
     name = "lacks-heartbeat-types-says-where"
-    sources = {"SessionHeartbeatRequest": "port/session.py:7", "LoraConfig": "port/lora.py"}
+    sources: ClassVar[dict[str, str]] = {
+        "SessionHeartbeatRequest": "port/session.py:7",
+        "LoraConfig": "port/lora.py",
+    }
 
     def hello(self) -> Hello:
         return dataclasses.replace(super().hello(), sources=self.sources)

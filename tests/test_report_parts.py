@@ -74,7 +74,8 @@ def test_split_writes_one_seed_shaped_document_per_domain(says_where: Path, tmp_
         markdown = (tmp_path / f"r.{part.slug}.md").read_text()
         assert f"]({f'r.{part.slug}.md'})" in index, part.name
         positions = [markdown.find(s) for s in SEED_SECTIONS]
-        assert -1 not in positions and positions == sorted(positions), part.name
+        assert -1 not in positions, part.name
+        assert positions == sorted(positions), part.name
         assert markdown.startswith(f"# {whole['title']}: ")
         row = next(d for d in whole["domains"] if d["name"] == part.name)
         assert part.document["summary"]["completeness"] == row["completeness"], part.name
@@ -196,7 +197,8 @@ def test_order_of_work_puts_what_endpoints_need_first(any_pack: SpecPack) -> Non
         assert (step["tier"] == "endpoint type") == first, step
         if kinds[step["subject"]] in ("event", "alias"):
             assert step["tier"] == "event or alias", step
-    assert steps[0]["tier"] == "endpoint type" and steps[-1]["tier"] == "event or alias"
+    assert steps[0]["tier"] == "endpoint type"
+    assert steps[-1]["tier"] == "event or alias"
     placed = set()
     for step in steps:
         if step["reason"].startswith("nested in "):
@@ -253,7 +255,8 @@ def test_the_badge_says_completeness_and_gate_in_its_level_colour(
     assert texts == [BADGE["label"], text]
     assert fill == next(lv["colour"] for lv in BADGE["levels"] if lv["name"] == level)
     body = (tmp_path / "r.badge.svg").read_text()
-    assert "href" not in body and "<image" not in body, "self-contained"
+    assert "href" not in body, "self-contained"
+    assert "<image" not in body, "self-contained"
 
 
 @pytest.mark.parametrize("level", BADGE["levels"], ids=[lv["name"] for lv in BADGE["levels"]])
