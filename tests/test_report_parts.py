@@ -114,9 +114,34 @@ def test_the_split_html_index_in_a_browser(says_where: Path, tmp_path: Path) -> 
         assert part.by_id("title").text.startswith(outputs.document["title"] + ": ")
 
 
-def test_without_split_one_document() -> None:
-    assert run_cli("report", "--help").returncode == 0
-    assert "--split" in run_cli("report", "--help").stdout
+def test_split_from_the_command_line(tmp_path: Path) -> None:
+    """`report --split domains` and `run --split` offer exactly the splits
+    the report knows; the files are the index and one per domain."""
+    from conformance._cli import cli
+    from conformance.report._split import SPLITS
+
+    for command in ("report", "run"):
+        (option,) = [p for p in cli.commands[command].params if p.name == "split"]
+        assert list(option.type.choices) == list(SPLITS)  # type: ignore[attr-defined]
+        assert run_cli(command, "--help").returncode == 0
+    results = tmp_path / "raw.json"
+    results.write_text(json.dumps(raw_results([finding()])))
+    out = tmp_path / "out"
+    done = run_cli(
+        "report", str(results), "--out-dir", str(out), "--format", "md", "--split", "domains"
+    )
+    assert done.returncode == 1, done.stderr
+    whole = load_pack("0.15.0")
+    domains = {e["domain"] for e in whole.types.values()}
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 1 + len(domains) + 1, names  # the index, each domain, the endpoints
+    assert "raw.md" in names
+    assert "raw.api-endpoints.md" in names
+    assert "raw.training-optimization.md" in names
+    lora = (out / "raw.models.md").read_text()
+    assert "LoraConfig" in lora
+    done = run_cli("report", str(results), "--out-dir", str(out), "--split", "types")
+    assert done.returncode == 2
 
 
 def test_single_document_stays_the_default(tmp_path: Path) -> None:
