@@ -188,6 +188,31 @@ def test_gaps_name_the_reference_file_and_the_ports(says_where: Path, tmp_path: 
     assert [e.text for e in dom.all("code", "port-source")] == ["port/session.py:7"]
 
 
+@pytest.mark.parametrize(
+    "sources",
+    [["LoraConfig"], {"LoraConfig": 3}, "lora.py"],
+    ids=["a list", "a number", "a string"],
+)
+def test_hello_sources_must_map_subjects_to_strings(sources: Any) -> None:
+    """A malformed ``sources`` is the adapter's protocol error, named, not a
+    report that crashes later."""
+    from conformance.adapters._messages import ProtocolViolation, hello_of
+
+    hello = {
+        "name": "p",
+        "language": "x",
+        "version": "1",
+        "spec_version": "0.15.0",
+        "ops": ["hello", "stop"],
+        "protocol": "1",
+    }
+    assert hello_of({"ok": True, "hello": hello}).sources == {}
+    named = hello_of({"ok": True, "hello": {**hello, "sources": {"LoraConfig": "lora.py:3"}}})
+    assert named.sources == {"LoraConfig": "lora.py:3"}
+    with pytest.raises(ProtocolViolation, match="'sources'"):
+        hello_of({"ok": True, "hello": {**hello, "sources": sources}})
+
+
 # -- the order of work ------------------------------------------------------------
 
 

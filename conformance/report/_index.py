@@ -52,7 +52,7 @@ def render_index_markdown(index: Mapping[str, Any]) -> str:
         ),
     ]
     if index["elsewhere"]:
-        lines += ["", "## Gaps of no domain (the adapter)", ""]
+        lines += ["", "## Gaps in no domain document (the adapter's own)", ""]
         lines += [
             f"- {code(g['id'])} {g['severity']}: {code(g['subject'])}: {text(g['message'])}"
             for g in index["elsewhere"]
