@@ -29,6 +29,8 @@ from typing import Any
 
 import pytest
 
+from conformance.report import FORMATS
+
 HOSTILE = Path(__file__).parent / "hostile"
 CASES = HOSTILE / "cases"
 ROOT = Path(__file__).parents[1]
@@ -216,7 +218,8 @@ def _run_case(case: dict[str, Any], sandbox: Path) -> None:
     raw = sorted((out / "raw").glob("*.json"))
     assert len(raw) == 1, said[-2000:]
     results = json.loads(raw[0].read_text(encoding="utf-8"))
-    assert sorted(p.suffix for p in report.iterdir()) == [".html", ".json", ".md", ".md", ".xml"]
+    formats = sorted(Path(f"report{suffix}").suffix for suffix, _render in FORMATS.values())
+    assert sorted(p.suffix for p in report.iterdir()) == formats
     categories = {f["category"] for f in results["findings"] if not f["enhancement"]}
     if case["category"] is None:  # no gap (the echo adapter's enhancements are none)
         assert categories == set(), categories
