@@ -218,6 +218,36 @@ def reports(session: nox.Session) -> None:
             "--adapter", f"subprocess:{command}", "--spec", spec, *IN_REPORTS,
             *options, external=True, success_codes=[0, 1],
         )  # fmt: skip
+    _split_and_diff(session, options)
+
+
+#: A mutant (tests/mutants.py) whose fix the example diff shows.
+DIFF_MUTANT = "LacksHeartbeatTypes"
+
+
+def _split_and_diff(session: nox.Session, options: list[str]) -> None:
+    """The JavaScript port's report split per domain (reports/split/), and
+    the diff of a mutant before and after its fix, the fix being the
+    reference itself (reports/diff/)."""
+    js_spec = JS_ADAPTER[2]
+    tool = str(_sdk_env(session, js_spec) / "tinker-conformance")
+    js_raw = REPORTS / "raw" / f"tinker-js-example-0.1.0-spec-{js_spec}.json"
+    session.run(
+        tool, "report", str(js_raw), "--out-dir", str(REPORTS / "split"), "--split", "domains",
+        "--format", "md", "--format", "html", external=True, success_codes=[0, 1],
+    )  # fmt: skip
+    folder = REPORTS / "diff"
+    before = folder / "before.json"
+    session.run(
+        tool, "run", "--adapter", f"python:tests.mutants:{DIFF_MUTANT}", "--spec", js_spec,
+        "--output-dir", session.create_tmp(), "--results", str(before), *options,
+        external=True, success_codes=[1], env={"PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    after = REPORTS / "raw" / f"tinker-{js_spec}-spec-{js_spec}.json"
+    session.run(
+        tool, "diff", str(before), str(after), "--out-dir", str(folder),
+        "--name", f"diff-{DIFF_MUTANT}-fixed", external=True,
+    )  # fmt: skip
 
 
 @nox.session(default=False)

@@ -30,6 +30,7 @@ from conformance._cli_common import (
     FORMAT,
     GAP_RULES,
     OUTPUT_DIR,
+    SPLIT,
     TIMEOUT,
     gate_options,
     report,
@@ -339,6 +340,7 @@ def generation(
     help="Also write the gap report (see `report`) into this folder.",
 )
 @FORMAT
+@SPLIT
 @gate_options
 def run_command(
     adapter_spec: str,
@@ -356,6 +358,7 @@ def run_command(
     validate_protocol: bool,
     report_dir: Path | None,
     formats: tuple[str, ...],
+    split: str | None,
     baseline: Path | None,
     strict_baseline: bool,
     fail_on_incidents: bool,
@@ -449,6 +452,7 @@ def run_command(
             fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
             gap_rules=gap_rules,
+            split=split,
         )
     )
 
@@ -465,6 +469,7 @@ def run_command(
 @click.option("--name", default=None, help="File stem [default: the results file's stem].")
 @click.option("--date", default=None, help="Date in the title, YYYY-MM-DD [default: today].")
 @FORMAT
+@SPLIT
 @gate_options
 def report_command(
     results: Path,
@@ -472,6 +477,7 @@ def report_command(
     name: str | None,
     date: str | None,
     formats: tuple[str, ...],
+    split: str | None,
     baseline: Path | None,
     strict_baseline: bool,
     fail_on_incidents: bool,
@@ -499,8 +505,77 @@ def report_command(
             fail_on=fail_on,
             gap_rules=gap_rules,
             date=date,
+            split=split,
         )
     )
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=OUTPUT_DIR,
+    show_default=True,
+    help="Folder of the diff files.",
+)
+@click.option("--name", default=None, help="File stem [default: diff-<OLD stem>-to-<NEW stem>].")
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["md", "html", "json"]),
+    multiple=True,
+    help="Diff format (repeatable) [default: every format].",
+)
+@click.option(
+    "--across-specs",
+    is_flag=True,
+    help="Compare runs against different spec packs (refused otherwise, exit 2).",
+)
+@GAP_RULES
+def diff_command(
+    old: Path,
+    new: Path,
+    out_dir: Path,
+    name: str | None,
+    formats: tuple[str, ...],
+    across_specs: bool,
+    gap_rules: Path | None,
+) -> None:
+    """What changed between two runs: OLD and NEW are raw results files
+    (`run --results`) or report JSONs. Lists the gaps fixed, the new ones and
+    those whose severity or category changed, and completeness per domain
+    before and after (schemas/report/diff.schema.json).
+
+    Exit 0 when NEW has no gap OLD did not (and none became more severe),
+    1 otherwise (to gate a pull request against main), 2 on bad input or
+    runs of different spec versions without --across-specs.
+    """
+    from conformance._paths import write_atomically
+    from conformance.findings import load_gap_rules
+    from conformance.gaps import load_gap_ids
+    from conformance.report._diff import DIFF_FORMATS, check_diff, diff_documents, read_side
+
+    rules, ids = load_gap_rules(layer=gap_rules), load_gap_ids()
+    sides = read_side(old, rules, ids), read_side(new, rules, ids)
+    diff = diff_documents(*sides, rules, sources=(str(old), str(new)), across_specs=across_specs)
+    stem = name or f"diff-{old.stem}-to-{new.stem}"
+    check_diff(diff, out_dir / f"{stem}.json")
+    writable(out_dir)
+    for fmt in formats or tuple(DIFF_FORMATS):
+        suffix, render = DIFF_FORMATS[fmt]
+        target = inside(out_dir, f"{stem}{suffix}")
+        write_atomically(target, render(diff))
+        click.echo(f"diff: {target}")
+    overall = diff["completeness"]["overall"]
+    verdict = diff["verdict"]
+    click.echo(
+        f"diff: {'PASSED' if verdict['passed'] else 'FAILED'} ({len(diff['fixed'])} fixed, "
+        f"{len(diff['new_gaps'])} new, {len(diff['changed'])} changed, "
+        f"{verdict['worse']} more severe; completeness {overall['old']}% to {overall['new']}%)"
+    )
+    sys.exit(EXIT_OK if verdict["passed"] else EXIT_FINDINGS)
 
 
 @cli.group()

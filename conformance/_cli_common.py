@@ -24,6 +24,7 @@ __all__ = [
     "FORMAT",
     "GAP_RULES",
     "OUTPUT_DIR",
+    "SPLIT",
     "TIMEOUT",
     "gate_options",
     "report",
@@ -118,6 +119,16 @@ FORMAT = click.option(
 )
 
 
+SPLIT = click.option(
+    "--split",
+    type=click.Choice(["domains"]),
+    default=None,
+    help="Write the md and html reports as an index (<stem>.md, <stem>.html) and one "
+    "document per domain (<stem>.<domain>.md, ...), each with its own summary, tables, "
+    "gaps and recommendations [default: one document].",
+)
+
+
 def report(
     raw: RawResults,
     *,
@@ -131,6 +142,7 @@ def report(
     gap_rules: Path | None,
     fail_on_incidents: bool = False,
     date: str | None = None,
+    split: str | None = None,
 ) -> int:
     """Group findings into gaps, write the reports (when out_dir is given),
     print the gate's verdict; returns the exit code: ``EXIT_INTERNAL`` when
@@ -154,6 +166,7 @@ def report(
             strict=strict_baseline,
             fail_on_incidents=fail_on_incidents,
             date=date,
+            split=split,
         )
     except OSError as exc:  # a full disk, a folder gone: the machine's fault, not the input's
         click.echo(

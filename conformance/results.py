@@ -26,6 +26,8 @@ RESULTS_SCHEMA = "../report/results.schema.json"  # relative to schemas/meta/
 class RawResults:
     """A run's raw results, as read back from its file."""
 
+    #: name, language, version, targets (strings); type_map (file, used) and
+    #: sources (subject -> file[:line]) when given
     implementation: Mapping[str, Any]
     spec_version: str
     checks: tuple[str, ...]

@@ -74,6 +74,7 @@ class RunResult:
                 "version": self.hello.version,
                 "targets": self.hello.spec_version,
                 **self._type_map(),
+                **({"sources": dict(self.hello.sources)} if self.hello.sources else {}),
             },
             "spec_version": self.spec_version,
             "checks": self.checks,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from conformance._data import SCHEMAS_ROOT
+from conformance.reference._classes import installed_version
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -21,6 +23,17 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str
         timeout=timeout,
         env=env,
     )
+
+
+def audit(adapter: str, results: Path) -> subprocess.CompletedProcess[str]:
+    """A quick real run of the installed SDK's pack (two checks, ci profile)
+    writing its raw results to ``results``."""
+    version = installed_version()
+    assert version is not None
+    return run_cli(
+        "run", "--adapter", adapter, "--spec", version, "--check", "fixture-roundtrip",
+        "--check", "shape", "--profile", "ci", "--quiet", "--results", str(results),
+    )  # fmt: skip
 
 
 def finding(**changes: Any) -> dict[str, Any]:

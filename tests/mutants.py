@@ -8,8 +8,9 @@ the right gap category; none may pass.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance.adapters import (
     Adapter,
@@ -136,6 +137,20 @@ class LacksHeartbeatTypes(Mutant):
 
     def inspect(self, type_name: str, payload: Any) -> OpResult:
         return self._gone(type_name) or self.inner.inspect(type_name, payload)
+
+
+class LacksHeartbeatTypesSaysWhere(LacksHeartbeatTypes):
+    """missing-type, as LacksHeartbeatTypes, from a port whose hello names
+    its files (``sources``): the report shows them beside the reference's."""
+
+    name = "lacks-heartbeat-types-says-where"
+    sources: ClassVar[dict[str, str]] = {
+        "SessionHeartbeatRequest": "port/session.py:7",
+        "LoraConfig": "port/lora.py",
+    }
+
+    def hello(self) -> Hello:
+        return dataclasses.replace(super().hello(), sources=self.sources)
 
 
 class KeepsDatetimesAsStrings(Mutant):
@@ -299,6 +314,12 @@ EXPECTATIONS = [
     ),
     Expectation(
         LacksHeartbeatTypes, "fixture-roundtrip", "missing-type", "SessionHeartbeatRequest"
+    ),
+    Expectation(
+        LacksHeartbeatTypesSaysWhere,
+        "fixture-roundtrip",
+        "missing-type",
+        "SessionHeartbeatRequest",
     ),
     Expectation(KeepsDatetimesAsStrings, "type-parity", "type-weakened", "Checkpoint", "/time"),
     Expectation(

@@ -8,7 +8,6 @@ to end tests run real mutated implementations (tests/mutants.py) through
 from __future__ import annotations
 
 import json
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from conformance.findings import load_gap_rules
 from conformance.gaps import Baseline, Gap, judge
 from conformance.reference._classes import installed_version
 from conformance.report import FORMATS
-from tests._results import finding, raw_results, run_cli
+from tests._results import audit, finding, raw_results, run_cli
 
 CASES = sorted((Path(__file__).parent / "gate_cases").glob("*.json"))
 
@@ -67,15 +66,6 @@ def test_an_unknown_threshold_is_refused() -> None:
         judge([], load_gap_rules(), fail_on="severe")
 
 
-def _audit(adapter: str, results: Path) -> subprocess.CompletedProcess[str]:
-    version = installed_version()
-    assert version is not None
-    return run_cli(
-        "run", "--adapter", adapter, "--spec", version, "--check", "fixture-roundtrip",
-        "--check", "shape", "--profile", "ci", "--quiet", "--results", str(results),
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Raw results of the reference and of two differently broken mutants."""
@@ -87,7 +77,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ("heartbeat", "python:tests.mutants:LacksHeartbeatTypes"),
         ("rank", "python:tests.mutants:DefaultsLoraRank"),
     ):
-        done = _audit(adapter, folder / f"{name}.json")
+        done = audit(adapter, folder / f"{name}.json")
         assert done.returncode == (0 if name == "reference" else 1), done.stdout + done.stderr
         found[name] = folder / f"{name}.json"
     return found

@@ -35,6 +35,7 @@ from typing import Any
 import pytest
 
 from conformance._paths import write_set
+from conformance.report import FORMATS
 
 HOSTILE = Path(__file__).parent / "hostile"
 CASES = HOSTILE / "cases"
@@ -360,7 +361,8 @@ def _judge(
     raw = sorted((out / "raw").glob("*.json"))
     assert len(raw) == 1, said[-2000:]
     results = json.loads(raw[0].read_text(encoding="utf-8"))
-    assert sorted(p.suffix for p in report.iterdir()) == [".html", ".json", ".md", ".md", ".xml"]
+    formats = sorted(Path(f"report{suffix}").suffix for suffix, _render in FORMATS.values())
+    assert sorted(p.suffix for p in report.iterdir()) == formats
     if before is not None:  # the previous set, byte for byte
         assert {p.name: p.read_bytes() for p in report.iterdir()} == before
     if alongside is not None:  # one run's set: every file says the same of the gate

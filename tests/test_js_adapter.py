@@ -125,6 +125,20 @@ def test_hello_claims_its_types_for_the_0_15_0_pack(pack: SpecPack) -> None:
     assert set(info["types"]) <= set(pack.types)
 
 
+def test_hello_names_where_it_defines_some_types() -> None:
+    """The example shows the optional ``sources`` of hello: each entry points
+    at the line of the script that defines the type (docs/PROTOCOL.md)."""
+    (hello,) = _session({"id": 0, "op": "hello", "protocol": "1", "spec_version": SPEC})
+    sources = hello["hello"]["sources"]
+    assert sources
+    assert set(sources) <= set(TYPES)
+    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    for name, where in sources.items():
+        file, line = where.rsplit(":", 1)
+        assert ROOT / file == SCRIPT
+        assert lines[int(line) - 1].startswith(f"export class {name} "), where
+
+
 def test_a_session_validates_and_means_the_right_thing() -> None:
     checkpoint = _valid("Checkpoint")
     responses = _session(

@@ -245,6 +245,7 @@ def _type(kind: str, python: str = "model", domain: str = "core") -> dict[str, A
         "domain": domain,
         "kind": kind,
         "module": "tinker.types.synthetic",
+        "source": {"file": "tinker/types/synthetic.py", "line": 1},
         "python": python,
         "base": "dataclass" if python == "dataclass" else "strict",
         "exported": True,

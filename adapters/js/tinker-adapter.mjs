@@ -469,6 +469,16 @@ function needs(request, key) {
   return request[key];
 }
 
+// Where this port defines some of its types (docs/PROTOCOL.md, hello
+// "sources"): the gap report shows the file beside the reference's.
+const SOURCES = {
+  LoraConfig: "adapters/js/tinker-adapter.mjs:278",
+  CreateModelRequest: "adapters/js/tinker-adapter.mjs:298",
+  Cursor: "adapters/js/tinker-adapter.mjs:327",
+  SamplingParams: "adapters/js/tinker-adapter.mjs:338",
+  Checkpoint: "adapters/js/tinker-adapter.mjs:359",
+};
+
 const HANDLERS = {
   hello(request) {
     if (request.protocol !== undefined && request.protocol !== PROTOCOL) {
@@ -487,6 +497,7 @@ const HANDLERS = {
         ops: OPS,
         types: Object.keys(TYPES),
         protocol: PROTOCOL,
+        sources: SOURCES,
       },
     };
   },

@@ -228,6 +228,13 @@ def hello_of(response: Mapping[str, Any]) -> Hello:
         not isinstance(types, list) or not all(isinstance(t, str) for t in types)
     ):
         raise ProtocolViolation(f"hello 'types' must be null or a list of strings: {short(types)}")
+    sources = hello.get("sources") or {}
+    if not isinstance(sources, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in sources.items()
+    ):
+        raise ProtocolViolation(
+            f"hello 'sources' must be an object of subject -> file[:line] strings: {short(sources)}"
+        )
     return Hello(
         name=redact(hello["name"]),
         language=redact(hello["language"]),
@@ -236,6 +243,7 @@ def hello_of(response: Mapping[str, Any]) -> Hello:
         ops=tuple(ops),
         types=None if types is None else tuple(types),
         protocol_version=hello["protocol"],
+        sources={key: redact(value) for key, value in sources.items()},
     )
 
 

@@ -8,6 +8,7 @@ so a run never stops half-way (Bowtie's ``AnyTestResult`` is the model).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,9 @@ class Hello:
     types: tuple[str, ...] | None = None  # None: every type of the pack
     protocol_version: str = "1"
     type_map: TypeMap | None = None
+    #: Where the implementation defines its subjects (subject -> ``file[:line]``),
+    #: for the report's "where to fix"; empty when the hello names none.
+    sources: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -41,6 +41,10 @@ class Candidate:
     json_model: Any
     shape: str  # model | dataclass | enum | alias | other-class
     private_module: bool
+    #: Where the name is defined, as a reader finds it in the SDK: the file
+    #: relative to the installed package's parent (``tinker/types/x.py``)
+    #: and the line of its statement (the report's "where to fix").
+    source: dict[str, Any]
 
 
 def is_test_module(name: str) -> bool:
@@ -48,20 +52,23 @@ def is_test_module(name: str) -> bool:
     return leaf.endswith("_test") or leaf.startswith("test_")
 
 
-def _defined_names(path: Path) -> list[tuple[str, bool]]:
+def _defined_names(path: Path) -> list[tuple[str, bool, int]]:
     """Top-level public names a module defines, in order, each with whether
-    it is a ``class`` statement (the SDK rewrites ``__module__`` of exported
-    classes to ``tinker``, so the source is the only honest witness)."""
+    it is a ``class`` statement and its line (the SDK rewrites ``__module__``
+    of exported classes to ``tinker``, so ``inspect`` would point at the
+    package's ``__init__``: the source is the only honest witness)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: list[tuple[str, bool]] = []
+    names: list[tuple[str, bool, int]] = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
-            names.append((node.name, True))
+            names.append((node.name, True, node.lineno))
         elif isinstance(node, ast.Assign):
-            names.extend((t.id, False) for t in node.targets if isinstance(t, ast.Name))
+            names.extend(
+                (t.id, False, node.lineno) for t in node.targets if isinstance(t, ast.Name)
+            )
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.append((node.target.id, False))
-    return [(n, is_class) for n, is_class in names if not n.startswith("_")]
+            names.append((node.target.id, False, node.lineno))
+    return [(n, is_class, line) for n, is_class, line in names if not n.startswith("_")]
 
 
 def _imported_names(path: Path) -> list[str]:
@@ -99,6 +106,8 @@ def _is_pydantic_model(obj: type) -> bool:
 def discover(package: str = "tinker.types") -> list[Candidate]:
     """Every candidate wire type, public names first, twins merged."""
     root = importlib.import_module(package)
+    top_package = importlib.import_module(package.split(".", maxsplit=1)[0])
+    top = Path(next(iter(top_package.__path__))).parent
     found: dict[str, list[Candidate]] = {}
     imports: dict[str, set[str]] = {}
     for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
@@ -111,14 +120,17 @@ def discover(package: str = "tinker.types") -> list[Candidate]:
         private = any(part.startswith("_") for part in info.name.split(".")[2:])
         if not private:
             imports[info.name] = set(_imported_names(Path(file)))
-        for name, is_class in _defined_names(Path(file)):
+        where = Path(file).resolve().relative_to(top.resolve()).as_posix()
+        for name, is_class, line in _defined_names(Path(file)):
             obj = getattr(module, name, None)
             shape = _shape(obj)
             if shape is None:
                 continue
             if not is_class and inspect.isclass(obj) and obj not in _BUILTIN_ALIAS_TARGETS:
                 continue  # ``X = SomeClass``: a second name for a class defined elsewhere
-            found.setdefault(name, []).append(Candidate(name, info.name, obj, obj, shape, private))
+            found.setdefault(name, []).append(
+                Candidate(name, info.name, obj, obj, shape, private, {"file": where, "line": line})
+            )
     merged = [_merge(name, entries) for name, entries in sorted(found.items())]
     return [_public_home(c, package, imports) for c in merged]
 

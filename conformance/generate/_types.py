@@ -330,6 +330,7 @@ def _index_entry(
         "domain": domain_of(c.name),
         "kind": _kind(c),
         "module": c.module,
+        "source": c.source,
         "python": c.shape,
         "base": _base(c),
         "exported": _exported(c.name),

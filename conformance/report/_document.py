@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,12 @@ def build_document(
     verdict: Verdict,
     *,
     date: str,
+    keep: Callable[[str, str], bool] | None = None,
 ) -> dict[str, Any]:
+    """``keep(kind, name)`` limits the document to some subjects (one
+    domain's, for ``--split``); None: every subject of the pack and run."""
+    if keep is not None:
+        gaps = [g for g in gaps if keep(g.kind, g.subject)]
     real = [g for g in gaps if not g.enhancement]
     covered = raw.covered
     type_runs = raw.checked_subjects("type")
@@ -55,7 +60,9 @@ def build_document(
     helper_runs = raw.checked_subjects("helper")
 
     types = [
-        _type_row(name, pack, real, type_runs.get(name, 0), rules) for name in sorted(pack.types)
+        _type_row(name, pack, real, type_runs.get(name, 0), rules)
+        for name in sorted(pack.types)
+        if keep is None or keep("type", name)
     ]
     endpoints = [
         _subject_row(
@@ -68,6 +75,7 @@ def build_document(
             path=ep["path"],
         )
         for ep in sorted(pack.endpoints, key=lambda e: str(e["id"]))
+        if keep is None or keep("endpoint", str(ep["id"]))
     ]
     # The reference's helpers are those its behaviour vectors call: listed
     # whether or not this run reached them.
@@ -78,6 +86,7 @@ def build_document(
     helpers = [
         _subject_row("helper", name, real, helper_runs.get(name, 0), rules)
         for name in sorted(helper_names)
+        if keep is None or keep("helper", name)
     ]
     domains = _domains(types, endpoints, helpers, rules)
     implementation = dict(raw.implementation)

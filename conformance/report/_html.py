@@ -44,6 +44,11 @@ is what a reader sees, ``data-value`` the number as written in the document:
                                    not checked)
 ``#GAP-...``                       each gap and enhancement, by its id
 ``#type-<Name>``                   the field-level table of a partial type
+``dd.source``                      in a gap: ``code.reference-source`` (the
+                                   reference's file:line), ``code.port-source``
+                                   (the port's, from its hello's ``sources``)
+``ol.work-order``                  the suggested order of work: one
+                                   ``li[data-subject][data-kind]`` per step
 =================================  ==============================================
 """
 
@@ -55,10 +60,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
+from conformance.report._badge import completeness_level
 from conformance.report._document import STATUSES, gaps_by_area
 from conformance.report._values import TRUNCATE_AT, percent, pretty
 
-__all__ = ["TRUNCATE_AT", "render_html"]
+__all__ = ["TRUNCATE_AT", "environment", "level", "render_html"]
 
 _GROUPS = ("types", "endpoints", "helpers")
 #: Chart geometry (SVG user units).
@@ -74,6 +80,12 @@ def render_html(document: Mapping[str, Any]) -> str:
 
 @functools.cache
 def _template() -> Template:
+    return environment().get_template("report.html.j2")
+
+
+@functools.cache
+def environment() -> Environment:
+    """The templates' one environment (autoescape, strict), shared by every page."""
     env = Environment(
         loader=PackageLoader("conformance.report", "templates"),
         autoescape=True,
@@ -84,7 +96,7 @@ def _template() -> Template:
     )
     env.filters["number"] = _number
     env.filters["percent"] = percent
-    return env.get_template("report.html.j2")
+    return env
 
 
 def _number(value: Any) -> str:
@@ -150,7 +162,7 @@ def _chart(domains: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                 "width": width,
                 "y": y,
                 "text_y": y + _BAR_HEIGHT - 5,
-                "level": _level(value),
+                "level": level(value),
             }
         )
     return {
@@ -171,12 +183,10 @@ def _short(label: str) -> str:
     return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "\u2026"
 
 
-def _level(value: Any) -> str:
-    if value is None:
-        return "unchecked"
-    if value >= 80:
-        return "good"
-    return "fair" if value >= 50 else "poor"
+def level(value: Any) -> str:
+    """The colour class of a completeness (good, fair, poor, unchecked): its
+    level in schemas/report/badge.json, as the badge's."""
+    return str(completeness_level(value)["name"])
 
 
 def _type_tables(doc: Mapping[str, Any]) -> list[tuple[Mapping[str, Any] | None, list[Any]]]:

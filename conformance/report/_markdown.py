@@ -195,6 +195,7 @@ def _gap(gap: Mapping[str, Any]) -> list[str]:
         + (f", field {code(gap['field'])}" if gap["field"] else ""),
         f"- **What's Missing:** {text(gap['message'])}",
     ]
+    lines += _where(gap.get("source"))
     if gap["expected"] is not None or gap["actual"] is not None:
         expected, actual = code(_json(gap["expected"])), code(_json(gap["actual"]))
         lines.append(f"- **Expected:** {expected} **Observed:** {actual}")
@@ -221,6 +222,15 @@ def _gap(gap: Mapping[str, Any]) -> list[str]:
     if gap["stderr"]:
         lines += ["- **Implementation stderr (tail):**", "", *fence(gap["stderr"][-2000:])]
     return lines
+
+
+def _where(source: Mapping[str, Any] | None) -> list[str]:
+    """The files to fix: the reference's, and the port's where its hello named one."""
+    if not source or not (source["reference"] or source["port"]):
+        return []
+    where = [f"reference {code(source['reference'])}"] if source["reference"] else []
+    where += [f"port {code(source['port'])}"] if source["port"] else []
+    return [f"- **File:** {'; '.join(where)}"]
 
 
 def _json(value: Any) -> str:
@@ -304,6 +314,19 @@ def _recommendations(doc: Mapping[str, Any]) -> list[str]:
             f"   - Subjects: {subjects}{more}",
             f"   - Closes: {_links(rec['gaps'])}",
         ]
+    return lines + _work_order(doc.get("work_order") or [])
+
+
+def _work_order(steps: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The suggested order (computed from the pack's index), as the seeds' 6.5."""
+    if not steps:
+        return []
+    lines = ["", "### Implementation Order (Suggested)", ""]
+    lines += [
+        f"{s['step']}. {code(s['subject'])} ({text(s['kind'])}, {text(s['status'])}): "
+        f"{text(s['reason'])}; closes {_links(s['gaps'])}"
+        for s in steps
+    ]
     return lines
 
 

@@ -16,15 +16,20 @@ from typing import Any
 from conformance._paths import write_set
 from conformance.findings import GapRules
 from conformance.gaps import DEFAULT_FAIL_ON, Baseline, Gap, GapIds, Verdict, group, judge
+from conformance.report._badge import render_badge
 from conformance.report._document import build_document, check_document
 from conformance.report._html import render_html
+from conformance.report._index import render_index_html, render_index_markdown
 from conformance.report._junit import render_junit
 from conformance.report._markdown import render_markdown
+from conformance.report._order import work_order
+from conformance.report._split import SPLITS, Part, index_document, part_filters, part_stem, scoped
 from conformance.report._summary import render_summary
+from conformance.report._where import with_sources
 from conformance.results import RawResults
 from conformance.spec import SpecPack
 
-__all__ = ["FORMATS", "Outputs", "write_reports"]
+__all__ = ["FORMATS", "SPLITS", "SPLIT_FORMATS", "Outputs", "write_reports"]
 
 
 def _render_json(document: Mapping[str, Any]) -> str:
@@ -38,6 +43,13 @@ FORMATS: dict[str, tuple[str, Callable[[Mapping[str, Any]], str]]] = {
     "json": (".json", _render_json),
     "junit": (".junit.xml", render_junit),
     "summary": (".summary.md", render_summary),
+    "badge": (".badge.svg", render_badge),
+}
+#: The formats ``--split`` writes as an index (in ``<stem><suffix>``) and
+#: one document per part (``<stem>.<part><suffix>``); the others stay whole.
+SPLIT_FORMATS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "md": render_index_markdown,
+    "html": render_index_html,
 }
 
 
@@ -47,6 +59,7 @@ class Outputs:
     gaps: list[Gap]
     document: dict[str, Any]
     written: list[Path]
+    parts: list[Part]
 
 
 def write_reports(
@@ -63,11 +76,13 @@ def write_reports(
     strict: bool = False,
     fail_on_incidents: bool = False,
     date: str | None = None,
+    split: str | None = None,
 ) -> Outputs:
     """Group, judge, check the document against its schema, then write the
     formats as one set (``write_set``: staged, then moved in; a failed write
-    leaves the previous set as it was). Raises ``OSError`` when the set
-    cannot be written."""
+    leaves the previous set as it was); ``split="domains"`` writes
+    ``SPLIT_FORMATS`` as an index and one document per domain (each checked
+    as the whole one is). Raises ``OSError`` when the set cannot be written."""
     gaps = group(raw.findings, pack, rules, ids)
     verdict = judge(
         gaps,
@@ -79,18 +94,31 @@ def write_reports(
         incidents=len(raw.incidents),
         fail_on_incidents=fail_on_incidents,
     )
-    document = build_document(
-        raw,
-        pack,
-        gaps,
-        rules,
-        verdict,
-        date=date or datetime.date.today().isoformat(),
-    )
+    day = date or datetime.date.today().isoformat()
+
+    def build(keep: Callable[[str, str], bool] | None = None) -> dict[str, Any]:
+        built = build_document(raw, pack, gaps, rules, verdict, date=day, keep=keep)
+        built = with_sources(built, pack)
+        return {**built, "work_order": work_order(built, pack)}
+
+    document = build()
     check_document(document, out_dir / f"{stem}.json")
+    parts = []
+    if split is not None:
+        domain_of_type = {name: str(entry["domain"]) for name, entry in pack.types.items()}
+        for name, keep in part_filters(document, domain_of_type):
+            part = scoped(name, build(keep))
+            check_document(part.document, out_dir / f"{part_stem(stem, part)}.json")
+            parts.append(part)
     rendered = {}
     for name in formats:
         suffix, render = FORMATS[name]
-        rendered[f"{stem}{suffix}"] = render(document)
+        if parts and name in SPLIT_FORMATS:
+            index = index_document(document, parts, stem)
+            rendered[f"{stem}{suffix}"] = SPLIT_FORMATS[name](index)
+            for p in parts:
+                rendered[f"{part_stem(stem, p)}{suffix}"] = render(p.document)
+        else:
+            rendered[f"{stem}{suffix}"] = render(document)
     written = write_set(out_dir, rendered) if rendered else []
-    return Outputs(verdict, gaps, document, written)
+    return Outputs(verdict, gaps, document, written, parts)
