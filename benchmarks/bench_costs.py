@@ -39,7 +39,7 @@ def _costs(version: str) -> dict[str, float]:
     from conformance.adapters import Call, Encoded
     from conformance.canonical import compare
     from conformance.checks._common import ask
-    from conformance.checks._strategies import payloads
+    from conformance.corpus._strategies import payloads
     from conformance.reference.adapter import TinkerSdkAdapter
     from conformance.spec import load_pack
 

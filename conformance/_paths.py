@@ -54,15 +54,17 @@ def writable(folder: Path) -> None:
         raise ConformanceError(msg) from None
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """``text`` into ``path`` through a temporary file renamed over it: a
-    reader (a CI step polling, another run) never sees a half-written file,
-    and a full disk leaves the previous file as it was."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """``text`` (UTF-8, or bytes as they are) into ``path`` through a
+    temporary file renamed over it: a reader (a CI step polling, another run)
+    never sees a half-written file, and a full disk leaves the previous file
+    as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         Path(scratch).replace(path)
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
