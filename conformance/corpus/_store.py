@@ -31,7 +31,11 @@ _META = "corpus-line.schema.json"
 
 
 def _text(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    """Compact ASCII JSON. A reference's answer may hold a number beyond
+    JSON (a float32 overflow comes back infinite): it is kept as Python's
+    json writes and reads it (``Infinity``, ``-Infinity``, ``NaN``), so the
+    recorded answer is the one the reference gave."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
 
 
 def _line_hash(record: dict[str, Any]) -> str:
