@@ -79,7 +79,9 @@ def corpus_bytes(corpus: Corpus) -> bytes:
 
 
 def write_corpus(corpus: Corpus, path: Path) -> None:
+    """Write ``corpus`` to ``path``, readable by all (it ships in a wheel)."""
     write_atomically(path, corpus_bytes(corpus))
+    path.chmod(0o644)
 
 
 def _lines(path: Path) -> list[str]:
