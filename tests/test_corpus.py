@@ -36,7 +36,9 @@ from conformance.corpus import (
 from conformance.findings import load_gap_rules
 from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.runner import RunResult, run
+from conformance.spec import available_versions
 from tests import mutants
+from tests._results import run_cli
 
 pytestmark = pytest.mark.sdk
 
@@ -232,3 +234,25 @@ def test_a_port_audit_needs_no_reference_sdk(tmp_path: Path) -> None:
     assert hidden["passed"].get("property-roundtrip", 0) > 0
     for key in ("findings", "passed", "skipped", "total"):
         assert hidden[key] == seen[key], key
+
+
+def test_corpus_check_names_each_bad_file_and_line(sdk_pack: SpecPack, tmp_path: Path) -> None:
+    root, copy = _packs_with_shipped(tmp_path, sdk_pack.version)
+    good = run_cli("--packs", str(root), "corpus", "check", "--spec", sdk_pack.version)
+    assert good.returncode == 0, good.stderr
+    assert f"ok  shipped {copy}" in good.stdout
+    _edit(copy, CORRUPTIONS["cases"][2])
+    bad = run_cli("--packs", str(root), "corpus", "check", "--spec", sdk_pack.version)
+    assert bad.returncode == 2
+    assert f"BAD shipped {copy}:4#" in bad.stderr
+    info = run_cli("--packs", str(root), "corpus", "info", "--spec", sdk_pack.version)
+    assert info.returncode == 0
+    assert f"cache: {cache_dir()}" in info.stdout
+
+
+def test_live_answers_need_the_packs_own_reference(sdk_pack: SpecPack) -> None:
+    """--oracle live with another pack's tinker installed is a usage error."""
+    other = next(v for v in available_versions() if v != sdk_pack.version)
+    done = run_cli("run", "--adapter", f"subprocess:node {JS}", "--spec", other, "--oracle", "live")
+    assert done.returncode == 2
+    assert f"--oracle live asks tinker=={other}, which is not installed here" in done.stderr
