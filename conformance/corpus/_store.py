@@ -31,11 +31,8 @@ _META = "corpus-line.schema.json"
 
 
 def _text(value: Any) -> str:
-    """Compact ASCII JSON. A reference's answer may hold a number beyond
-    JSON (a float32 overflow comes back infinite): it is kept as Python's
-    json writes and reads it (``Infinity``, ``-Infinity``, ``NaN``), so the
-    recorded answer is the one the reference gave."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
+    """Compact ASCII JSON (an answer not finite was refused when recorded)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
 def _line_hash(record: dict[str, Any]) -> str:
