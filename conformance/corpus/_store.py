@@ -16,10 +16,13 @@ import hashlib
 import io
 import json
 import zlib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from conformance._data import check_data, pointer
+from jsonschema.validators import Draft202012Validator
+
+from conformance._data import META_DIR, check_data, load_json, pointer
 from conformance._errors import SpecError
 from conformance._paths import write_atomically
 from conformance.corpus._records import Corpus, CorpusKey, Example, Expected, Refused
@@ -92,13 +95,22 @@ def _lines(path: Path) -> list[str]:
         raise SpecError(f"not a gzip file of ASCII JSON lines: {exc}", file=path) from None
 
 
+@cache
+def _example_line() -> Draft202012Validator:
+    """The schema of an example line alone: a valid line is told from an
+    invalid one several times faster than against the whole ``oneOf``."""
+    schema = load_json(META_DIR / _META)["$defs"]["example"]
+    return Draft202012Validator(schema)
+
+
 def _parse(path: Path, number: int, line: str) -> dict[str, Any]:
     where = f"{path}:{number}"
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
         raise SpecError(f"line {number} is not JSON: {exc.msg}", file=where) from None
-    check_data(value, _META, Path(where))
+    if number == 1 or not _example_line().is_valid(value):
+        check_data(value, _META, Path(where))  # the first violation, named
     if not isinstance(value, dict):  # pragma: no cover - the schema allows objects only
         raise SpecError(f"line {number} is not an object", file=where)
     return value
