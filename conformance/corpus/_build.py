@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from conformance.adapters import Adapter, Call
+from conformance.adapters import Adapter, Call, OpResult
 from conformance.adapters._batch import answer_of as checked
 from conformance.corpus._records import Corpus, CorpusKey, Example, answer_of, case_id
 from conformance.corpus._strategies import payloads
@@ -33,7 +33,7 @@ def _examples(
     pack: SpecPack, reference: Adapter, type_name: str, count: int, seed: int
 ) -> tuple[Example, ...]:
     drawn = payloads(pack, type_name, count, seed)
-    results = []
+    results: list[OpResult] = []
     for start in range(0, len(drawn), _CHUNK):
         chunk = [Call.decode(type_name, p) for p in drawn[start : start + _CHUNK]]
         # Held to the contract as a live oracle's answers are (``checks._common.ask``):
