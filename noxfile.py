@@ -144,6 +144,17 @@ def fixtures(session: nox.Session) -> None:
         session.run(tool, *args, external=True)
 
 
+@nox.session(default=False)
+def corpus(session: nox.Session) -> None:
+    """The shipped corpora: every pack's ci-profile examples with its SDK's
+    answers (fixtures/<v>/corpus/); `-- --check` diffs them against a fresh build."""
+    _install(session, "packaging")
+    check = ["--check"] if "--check" in session.posargs else []
+    for version in PACKS:
+        tool = str(_sdk_env(session, version) / "tinker-conformance")
+        session.run(tool, "corpus", "build", "--spec", version, "--ship", *check, external=True)
+
+
 #: The checked-in example reports: only the sessions below write here.
 REPORTS = ROOT / "reports"
 #: Where those sessions put a run's raw results (REPORTS/raw) and failures.

@@ -1,4 +1,5 @@
-"""Time a full reference run per check and print figures (`nox -s bench`).
+"""Time a full reference run per check and print figures (`nox -s bench`),
+the generated examples judged on the shipped corpus (a warm audit).
 
 Speed targets live here, never in timed tests: this prints, it does not
 assert. Run inside an interpreter where the pack's tinker is installed.
@@ -11,6 +12,7 @@ import time
 
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext
+from conformance.corpus import obtain
 from conformance.findings import load_gap_rules
 from conformance.reference._classes import installed_version
 from conformance.reference.adapter import TinkerSdkAdapter
@@ -31,7 +33,8 @@ def main() -> int:
         cases=load_type_cases(version),
         rules=load_gap_rules(),
         examples=25,
-        reference=TinkerSdkAdapter(pack),
+        # The shipped corpus: generated examples judged against recorded answers.
+        corpus=obtain(pack, 0, 25, TinkerSdkAdapter).corpus,  # type: ignore[union-attr]
     )
     setup = time.perf_counter() - started
     print(f"pack {version}: {len(pack.types)} types, {len(ctx.cases)} fixtures, setup {setup:.2f}s")

@@ -13,14 +13,17 @@ generation (strategies built and drawn, cold in this process), the oracle
 here the reference again in process, decodes and encodes it) and the
 comparison (both answers canonicalised and compared). The audit wall times
 are whole ``tinker-conformance run`` processes (start-up, every check,
-the raw results written to a temporary folder) at the shipped seed; the
-start-up is ``tinker-conformance --help``.
+the raw results written to a temporary folder) at a seed that is not shipped,
+each cold (an empty corpus cache: the run builds the corpus) and then warm
+(the corpus built); the start-up is ``tinker-conformance --help``. The cold
+corpus build is timed on one process and on every core.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 COUNTS = (25, 100)
+#: The seed of the audits and builds: not the shipped one, so cold is cold.
+COLD_SEED = 1
 #: Examples per type for the per-example costs (the default profile's count).
 COST_EXAMPLES = 25
 SEED = 0
@@ -39,7 +44,7 @@ def _costs(version: str) -> dict[str, float]:
     from conformance.adapters import Call, Encoded
     from conformance.canonical import compare
     from conformance.checks._common import ask
-    from conformance.checks._strategies import payloads
+    from conformance.corpus._strategies import payloads
     from conformance.reference.adapter import TinkerSdkAdapter
     from conformance.spec import load_pack
 
@@ -72,17 +77,20 @@ def _costs(version: str) -> dict[str, float]:
     return figures
 
 
-def _audit(version: str, examples: int) -> dict[str, float]:
-    """Wall seconds and outcomes of one whole self-audit run at ``examples`` per type."""
+def _audit(version: str, examples: int, cache: Path) -> dict[str, float]:
+    """Wall seconds and outcomes of one whole self-audit run at ``examples``
+    per type, at ``COLD_SEED`` (never shipped), with ``cache`` as the corpus
+    cache: cold when it is empty (the run builds the corpus), warm after."""
     tool = Path(sys.executable).parent / "tinker-conformance"
     with tempfile.TemporaryDirectory() as folder:
         results = Path(folder) / "raw" / "audit.json"
         command = [
             str(tool), "run", "--adapter", "tinker", "--spec", version, "--quiet",
-            "--examples", str(examples), "--seed", str(SEED), "--results", str(results),
+            "--examples", str(examples), "--seed", str(COLD_SEED), "--results", str(results),
         ]  # fmt: skip
+        env = dict(os.environ, TINKER_CONFORMANCE_CACHE=str(cache))
         started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
         seconds = time.perf_counter() - started
         if done.returncode != 0:
             print(f"  !! {version} at {examples}: exit {done.returncode}", file=sys.stderr)
@@ -93,6 +101,29 @@ def _audit(version: str, examples: int) -> dict[str, float]:
         "outcomes": raw.get("total", 0),
         "findings": len(raw.get("findings", [])),
     }
+
+
+def _builds(version: str) -> dict[str, float]:
+    """Wall seconds of a cold corpus build at 100 examples per type, on one
+    process and on every core, and of reading the built corpus back."""
+    from conformance.corpus import build_corpus, read_corpus, workers, write_corpus
+    from conformance.reference.adapter import TinkerSdkAdapter
+    from conformance.spec import load_pack
+
+    pack = load_pack(version)
+    figures: dict[str, float] = {"workers": workers()}
+    for name, jobs in (("one core", 1), ("every core", workers())):
+        started = time.perf_counter()
+        built = build_corpus(pack, COLD_SEED, 100, TinkerSdkAdapter, jobs=jobs)
+        figures[name] = time.perf_counter() - started
+    figures["examples"] = built.size
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / built.key.file_name
+        write_corpus(built, path)
+        started = time.perf_counter()
+        read_corpus(path, built.key)
+        figures["read"] = time.perf_counter() - started
+    return figures
 
 
 def _start_up() -> float:
@@ -110,7 +141,13 @@ def _start_up() -> float:
 def measure(version: str) -> dict[str, Any]:
     """Every figure of one pack (the one whose tinker is installed here)."""
     figures: dict[str, Any] = {"pack": version, "start_up": _start_up(), "costs": _costs(version)}
-    figures["audits"] = {str(n): _audit(version, n) for n in COUNTS}
+    figures["build"] = _builds(version)
+    audits: dict[str, Any] = {}
+    for n in COUNTS:
+        with tempfile.TemporaryDirectory() as cache:
+            cold = _audit(version, n, Path(cache))
+            audits[str(n)] = {"cold": cold, "warm": _audit(version, n, Path(cache))}
+    figures["audits"] = audits
     return figures
 
 
@@ -126,14 +163,26 @@ def show(all_figures: list[dict[str, Any]]) -> None:
     print(f"per example (ms), {COST_EXAMPLES} per type, seed {SEED}:")
     for stage in ("generation", "oracle", "adapter", "comparison"):
         print(f"  {stage:32}" + "".join(f"{c[stage]:14.3f}" for c in costs))
+    builds = [f["build"] for f in all_figures]
+    print("cold corpus build, 100 examples per type (s):")
+    print(f"  {'examples':32}" + "".join(f"{b['examples']:14.0f}" for b in builds))
+    print(f"  {'one core':32}" + "".join(f"{b['one core']:14.1f}" for b in builds))
+    print(f"  {'every core':32}" + "".join(f"{b['every core']:14.1f}" for b in builds))
+    print(f"  {'workers':32}" + "".join(f"{b['workers']:14.0f}" for b in builds))
+    print(f"  {'read back (checked)':32}" + "".join(f"{b['read']:14.2f}" for b in builds))
     print("self-audit wall time (s), all checks, the reference adapter in process:")
     for n in COUNTS:
-        audits = [f["audits"][str(n)] for f in all_figures]
-        print(
-            f"  {n:>3} examples per type{'':11}" + "".join(f"{a['seconds']:14.1f}" for a in audits)
-        )
+        for state in ("cold", "warm"):
+            audits = [f["audits"][str(n)][state] for f in all_figures]
+            print(
+                f"  {n:>3} per type, {state} corpus{'':10}"
+                + "".join(f"{a['seconds']:14.1f}" for a in audits)
+            )
+        audits = [f["audits"][str(n)]["warm"] for f in all_figures]
         print(f"  {'':3}   outcomes{'':20}" + "".join(f"{a['outcomes']:14.0f}" for a in audits))
         print(f"  {'':3}   findings{'':20}" + "".join(f"{a['findings']:14.0f}" for a in audits))
+    warm = sum(f["audits"]["100"]["warm"]["seconds"] for f in all_figures)
+    print(f"warm, every pack at 100 per type: {warm:.1f} s in all (target: under 30 s)")
 
 
 def main() -> int:

@@ -20,6 +20,7 @@ from conformance.adapters import Adapter
 from conformance.adapters.subprocess import SubprocessAdapter
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext
+from conformance.corpus import obtain
 from conformance.findings import load_gap_rules
 from conformance.reference._classes import installed_version
 from conformance.reference.adapter import TinkerSdkAdapter
@@ -27,14 +28,18 @@ from conformance.spec import SpecPack, load_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = [sys.executable, str(ROOT / "tests" / "hostile" / "good_adapter.py")]
-CHECKED = ["fixture-roundtrip", "strictness", "shape", "type-parity"]
+CHECKED = ["fixture-roundtrip", "strictness", "shape", "type-parity", "property-roundtrip"]
 REPEATS = 5
 
 
 def _time(pack: SpecPack, adapter: Adapter) -> tuple[int, float, list[str]]:
     """Outcomes, best seconds over REPEATS runs, and the outcomes as text."""
     ctx = CheckContext(
-        pack=pack, adapter=adapter, cases=load_type_cases(pack.version), rules=load_gap_rules()
+        pack=pack,
+        adapter=adapter,
+        cases=load_type_cases(pack.version),
+        rules=load_gap_rules(),
+        corpus=obtain(pack, 0, 25, TinkerSdkAdapter).corpus,  # type: ignore[union-attr]
     )
     outcomes = [repr(o) for name in CHECKED for o in CHECKS[name].run(ctx)]  # warm-up
     best = float("inf")

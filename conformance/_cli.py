@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from conformance._cli_common import (
+    DEFAULT_PROFILE,
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -30,9 +31,11 @@ from conformance._cli_common import (
     FORMAT,
     GAP_RULES,
     OUTPUT_DIR,
+    PROFILES,
     SPLIT,
     TIMEOUT,
     gate_options,
+    generation,
     report,
 )
 from conformance._data import PACKS_ENV, SCHEMAS_ROOT, use_packs
@@ -256,25 +259,6 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path | None) -> Non
     click.echo(f"wrote {target} ({len(changes.entries)} changes)")
 
 
-#: Generated examples by profile: (examples per type, seed); a None seed is
-#: a fresh one each run. The default is the shipped seed, so that a run's
-#: examples and finding ids are the same on every run and every machine.
-PROFILES: dict[str, tuple[int, int | None]] = {"ci": (25, 0), "local": (100, None)}
-DEFAULT_PROFILE = "ci"
-
-
-def generation(
-    profile: str, *, examples: int | None, seed: int | None, explore: bool
-) -> tuple[int, int | None]:
-    """(examples per type, seed) of a run; a None seed is to be drawn afresh."""
-    if explore and seed is not None:
-        raise click.UsageError("--explore draws a fresh seed: give --seed or --explore, not both")
-    count, profile_seed = PROFILES[profile]
-    if seed is not None:
-        return examples or count, seed
-    return examples or count, None if explore else profile_seed
-
-
 @cli.command("run")
 @click.option("--adapter", "adapter_spec", required=True, help=ADAPTER_HELP)
 @click.option("--spec", "spec_version", required=True, help="Spec pack version, e.g. 0.15.0.")
@@ -302,6 +286,16 @@ def generation(
     "--examples", type=click.IntRange(min=1), default=None, help="Examples per type (overrides)."
 )
 @click.option("--seed", type=int, default=None, help="Seed of generated examples (overrides).")
+@click.option(
+    "--oracle",
+    type=click.Choice(["recorded", "live"]),
+    default="recorded",
+    show_default=True,
+    help="What generated examples are judged against. recorded: the reference's answers "
+    "in the corpus (shipped, cached, or built once with the installed reference); needs "
+    "no reference SDK when the corpus exists. live: the installed reference asked again "
+    "for every example.",
+)
 @click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -350,6 +344,7 @@ def run_command(
     explore: bool,
     examples: int | None,
     seed: int | None,
+    oracle: str,
     output_dir: Path,
     results: Path | None,
     quiet: bool,
@@ -377,12 +372,12 @@ def run_command(
 
     from rich.console import Console
 
+    from conformance._cli_corpus import corpus_for_run, live_reference
     from conformance.cases import load_type_cases
     from conformance.checks import CheckContext
     from conformance.findings import load_gap_rules
     from conformance.gaps import load_baseline
     from conformance.load import load_adapter
-    from conformance.reference._classes import installed_version
     from conformance.report import (
         FailureWriter,
         ProgressHandler,
@@ -407,8 +402,11 @@ def run_command(
         for folder in (output_dir, report_dir, results.parent if results else None):
             if folder is not None:
                 writable(folder)
+        reference = live_reference(pack, oracle)
+        run_seed = chosen_seed if chosen_seed is not None else random.randrange(2**32)
+        examples_of = corpus_for_run(pack, checks, run_seed, count, keep=chosen_seed is not None)
+        # Built before the adapter starts: a build forks its workers.
         adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
-        reference = load_adapter("tinker", pack) if installed_version() == spec_version else None
         try:
             ctx = CheckContext(
                 pack=pack,
@@ -416,8 +414,9 @@ def run_command(
                 cases=load_type_cases(spec_version),
                 rules=rules,
                 examples=count,
-                seed=chosen_seed if chosen_seed is not None else random.randrange(2**32),
+                seed=run_seed,
                 reference=reference,
+                corpus=examples_of,
             )
             hello = adapter.hello()
             stem = f"{slug(hello.name, hello.version)}-spec-{spec_version}"
@@ -861,11 +860,14 @@ def _check_distinct(
 
 
 def _register_serve() -> None:
-    """serve and judge-http live in their own module (conformance._cli_serve)."""
+    """serve and judge-http live in their own module (conformance._cli_serve),
+    corpus in conformance._cli_corpus."""
+    from conformance._cli_corpus import corpus
     from conformance._cli_serve import judge_http, serve
 
     cli.add_command(serve)
     cli.add_command(judge_http)
+    cli.add_command(corpus)
 
 
 _register_serve()

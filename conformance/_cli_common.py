@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from conformance.spec import SpecPack
 
 __all__ = [
+    "DEFAULT_PROFILE",
     "EXIT_ERROR",
     "EXIT_FINDINGS",
     "EXIT_INTERNAL",
@@ -24,9 +25,11 @@ __all__ = [
     "FORMAT",
     "GAP_RULES",
     "OUTPUT_DIR",
+    "PROFILES",
     "SPLIT",
     "TIMEOUT",
     "gate_options",
+    "generation",
     "report",
 ]
 
@@ -34,6 +37,25 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
 #: Where outputs go by default: one folder under the current directory.
 OUTPUT_DIR = Path("conformance-results")
+
+
+#: Generated examples by profile: (examples per type, seed); a None seed is
+#: a fresh one each run. The default is the shipped seed, so that a run's
+#: examples and finding ids are the same on every run and every machine.
+PROFILES: dict[str, tuple[int, int | None]] = {"ci": (25, 0), "local": (100, None)}
+DEFAULT_PROFILE = "ci"
+
+
+def generation(
+    profile: str, *, examples: int | None, seed: int | None, explore: bool
+) -> tuple[int, int | None]:
+    """(examples per type, seed) of a run; a None seed is to be drawn afresh."""
+    if explore and seed is not None:
+        raise click.UsageError("--explore draws a fresh seed: give --seed or --explore, not both")
+    count, profile_seed = PROFILES[profile]
+    if seed is not None:
+        return examples or count, seed
+    return examples or count, None if explore else profile_seed
 
 
 TIMEOUT = click.option(

@@ -80,13 +80,14 @@ def _scratch(folder: Path, name: str) -> tuple[int, Path]:
             continue
 
 
-def _write(fd: int, text: str) -> None:
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
+def _write(fd: int, text: str | bytes) -> None:
+    """``text`` (UTF-8, or bytes as they are) into the open file ``fd``."""
+    with os.fdopen(fd, "wb") as out:
+        out.write(text.encode("utf-8") if isinstance(text, str) else text)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """``text`` into ``path`` through a temporary file renamed over it: a
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """``text`` (UTF-8, or bytes) into ``path`` through a temporary file renamed over it: a
     reader (a CI step polling, another run) never sees a half-written file,
     and a full disk leaves the previous file as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)

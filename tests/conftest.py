@@ -5,13 +5,25 @@ a silently skipped suite would pass anything."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from conformance import SpecPack, load_pack
+from conformance.corpus import CACHE_ENV
 from conformance.reference._classes import installed_version
 from conformance.spec import available_versions
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_corpus_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Corpora the tests build go to a folder of this session (every CLI
+    subprocess inherits it), never into the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("corpus-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -415,7 +415,7 @@ _IDENTICAL: list[tuple[Any, Any]] = [
 
 @pytest.mark.parametrize(("expected", "actual"), _NOT_IDENTICAL + _IDENTICAL)
 def test_fast_path_skips_deepdiff_only_where_it_finds_nothing(expected: Any, actual: Any) -> None:
-    identical = _compare._identical(expected, actual)
+    identical = _compare.identical(expected, actual)
     assert identical == ((expected, actual) in _IDENTICAL)
     if identical:
         assert _compare._raw_differences(expected, actual) == []
@@ -427,7 +427,7 @@ def _differences_both_ways(
     """``compare`` as it runs, and with deepdiff asked every time."""
     fast = compare(pack, name, expected, actual)
     with monkeypatch.context() as patched:
-        patched.setattr(_compare, "_identical", lambda _e, _a: False)
+        patched.setattr(_compare, "identical", lambda _e, _a: False)
         slow = compare(pack, name, expected, actual)
     return fast, slow
 

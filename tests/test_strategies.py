@@ -1,6 +1,6 @@
 """Generated payloads: the same for a seed, and as cheap as the library allows.
 
-The memo of conformance/checks/_memo.py must not change one byte of what is
+The memo of conformance/corpus/_memo.py must not change one byte of what is
 generated. tests/data/payload-digests.json holds, for every type of every
 pack, the sha256 of the payloads the shipped seed gives, recorded with the
 memo switched off; the generation the audits run (memo on) must give the same.
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from conformance import SpecPack, load_pack
-from conformance.checks import _memo, _strategies
+from conformance.corpus import _memo, _strategies
 from conformance.spec import available_versions
 
 DIGESTS = Path(__file__).parent / "data" / "payload-digests.json"

@@ -29,6 +29,7 @@ __all__ = [
     "VALUE_CHANGED",
     "Difference",
     "compare_walks",
+    "identical",
 ]
 
 DATA_LOSS: Final = "data-loss"
@@ -82,7 +83,7 @@ class _Raw:
 
 def compare_walks(walker: Walker, type_name: str, expected: Walk, actual: Walk) -> list[Difference]:
     """Differences between two canonical walks of one type, classified, in path order."""
-    if _identical(expected.value, actual.value):
+    if identical(expected.value, actual.value):
         return []
     raws = _raw_differences(expected.value, actual.value)
     raws = _collapse_defaults(walker, _collapse_flattened(raws, expected, actual), expected, actual)
@@ -94,7 +95,7 @@ def compare_walks(walker: Walker, type_name: str, expected: Walk, actual: Walk) 
     return sorted(found, key=lambda d: (_sort_key(d.path), d.category))
 
 
-def _identical(expected: Any, actual: Any) -> bool:
+def identical(expected: Any, actual: Any) -> bool:
     """Exactly the same JSON, types included (``1`` is not ``1.0`` nor
     ``True``), key order aside: then deepdiff would find nothing, so it is
     not run. Most comparisons are of equal values, and deepdiff costs about
@@ -105,11 +106,11 @@ def _identical(expected: Any, actual: Any) -> bool:
         return False
     if kind is dict:
         return expected.keys() == actual.keys() and all(
-            _identical(value, actual[key]) for key, value in expected.items()
+            identical(value, actual[key]) for key, value in expected.items()
         )
     if kind is list:
         return len(expected) == len(actual) and all(
-            _identical(e, a) for e, a in zip(expected, actual, strict=True)
+            identical(e, a) for e, a in zip(expected, actual, strict=True)
         )
     if kind is float:
         return bool(expected == actual or (math.isnan(expected) and math.isnan(actual)))

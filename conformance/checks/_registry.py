@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance.adapters import Adapter
 from conformance.cases import BehaviourCase, EndpointCase, TypeCase
+from conformance.corpus import Corpus
 from conformance.findings import Finding, GapRules
 from conformance.spec import SpecPack
 
@@ -69,8 +70,13 @@ class CheckContext:
     examples: int = 25  # property-based examples per type
     seed: int = 0
     #: The reference SDK in process, the oracle of generated examples; None
-    #: where it is not installed (then a payload must come back as it went).
+    #: where it is not installed or not asked (``--oracle recorded``).
     reference: Adapter | None = None
+    #: The generated examples of ``examples`` and ``seed`` with the
+    #: reference's recorded answers; None: drawn here. A ``reference`` given
+    #: too is asked instead of the recorded answers (``--oracle live``);
+    #: with neither, a payload must come back as it went.
+    corpus: Corpus | None = None
 
     def finding(
         self,

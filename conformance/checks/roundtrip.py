@@ -10,7 +10,7 @@ from typing import Any
 from conformance.adapters import Call, Encoded, OpResult, Rejected
 from conformance.checks._common import answers, ask, failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, Skipped, check
-from conformance.checks._strategies import payloads
+from conformance.corpus import Answer, Expected, Refused, answer_of, case_id, payloads
 
 __all__ = ["judge_generated"]
 
@@ -88,11 +88,20 @@ def property_roundtrip(ctx: CheckContext) -> Iterator[Outcome]:
     round trip of it (float32 tensors, for one, come back rounded); a payload
     the reference refuses is skipped: the schema is looser than the SDK there."""
     for type_name in ctx.pack.types:
-        examples = [
-            (f"property:{ctx.pack.version}:{type_name}:{ctx.seed}:{i}", payload)
-            for i, payload in enumerate(payloads(ctx.pack, type_name, ctx.examples, ctx.seed))
-        ]
-        yield from _judge_examples(ctx, type_name, examples)
+        yield from _judge_examples(ctx, type_name, _examples(ctx, type_name))
+
+
+def _examples(ctx: CheckContext, type_name: str) -> list[tuple[str, Any, Answer | None]]:
+    """A type's generated examples: from the corpus, with its recorded
+    answers, else drawn here (answered by whichever oracle the run has)."""
+    if ctx.corpus is not None:
+        found = ctx.corpus.examples.get(type_name, ())
+        return [(e.case, e.payload, e.answer) for e in found]
+    drawn = payloads(ctx.pack, type_name, ctx.examples, ctx.seed)
+    return [
+        (case_id(ctx.pack.version, type_name, ctx.seed, i), payload, None)
+        for i, payload in enumerate(drawn)
+    ]
 
 
 def judge_generated(
@@ -100,29 +109,33 @@ def judge_generated(
 ) -> Iterator[Outcome]:
     """One generated example, judged against the reference's round trip of
     it (also what ``tinker-conformance replay`` runs)."""
-    return _judge_examples(ctx, type_name, [(case, payload)])
+    return _judge_examples(ctx, type_name, [(case, payload, None)])
 
 
 def _judge_examples(
-    ctx: CheckContext, type_name: str, examples: Sequence[tuple[str, Any]]
+    ctx: CheckContext, type_name: str, examples: Sequence[tuple[str, Any, Answer | None]]
 ) -> Iterator[Outcome]:
-    """Generated examples of one type: the reference's round trips first, then
-    the implementation's decode of every example the reference round-trips."""
-    calls = [Call.decode(type_name, payload) for _, payload in examples]
-    oracles = (
-        ask(ctx.reference, calls)
-        if ctx.reference is not None
-        else [Encoded(wire=payload) for _, payload in examples]
-    )
-    judged = [i for i, oracle in enumerate(oracles) if isinstance(oracle, Encoded)]
+    """Generated examples of one type: the reference's answers first (asked
+    live when the run has the reference, else recorded, else the payload
+    itself), then the implementation's decode of every example the reference
+    round-trips."""
+    calls = [Call.decode(type_name, payload) for _, payload, _ in examples]
+    if ctx.reference is not None:
+        oracles = [answer_of(result) for result in ask(ctx.reference, calls)]
+    else:
+        oracles = [
+            recorded if recorded is not None else Expected(wire=payload)
+            for _, payload, recorded in examples
+        ]
+    judged = [i for i, oracle in enumerate(oracles) if isinstance(oracle, Expected)]
     results = dict(zip(judged, ask(ctx.adapter, [calls[i] for i in judged]), strict=True))
-    for i, ((case, payload), oracle) in enumerate(zip(examples, oracles, strict=True)):
-        if not isinstance(oracle, Encoded):
+    for i, ((case, payload, _), oracle) in enumerate(zip(examples, oracles, strict=True)):
+        if isinstance(oracle, Refused):
             yield Skipped(
                 check="property-roundtrip",
                 type_name=type_name,
                 case=case,
-                reason=f"the reference does not round-trip it: {oracle}",
+                reason=f"the reference does not round-trip it: {oracle.reason}",
             )
             continue
         yield from _judge(

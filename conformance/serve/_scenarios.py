@@ -112,7 +112,7 @@ def load_scenario(pack: SpecPack, name: str, root: Path | None = None) -> Scenar
 def generated_case(pack: SpecPack, entry: Mapping[str, Any]) -> EndpointCase:
     """A vector made from the pack alone: one 200 with a body generated from
     the response type (204 without one); method and path expected."""
-    from conformance.checks._strategies import payloads
+    from conformance.corpus._strategies import payloads
 
     response_type = entry.get("response_type")
     if response_type:

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from conformance.checks._memo import memoised_strategies
+from conformance.corpus._memo import memoised_strategies
 from conformance.spec import SpecPack
 
 __all__ = ["bundle", "payloads"]

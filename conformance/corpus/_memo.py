@@ -14,7 +14,7 @@ make the same choices and the payloads are byte for byte the ones of the
 library unpatched (tests/test_strategies.py checks this against a recorded
 digest).
 
-The memo is applied only while ``conformance.checks._strategies`` builds and
+The memo is applied only while ``conformance.corpus._strategies`` builds and
 draws, to the builders named in ``_BUILDERS``. If another version of the
 library moves one, or calls it with a schema that is not JSON, that call goes
 through unmemoised: slower, with the same payloads. A version that mutated
