@@ -267,6 +267,92 @@ class RaisesOnCursor(Mutant):
         return self.inner.decode(type_name, payload)
 
 
+class SendsNullableLiteral(Mutant):
+    """default-differs: UnloadModelResponse.type, a nullable literal whose
+    reference default is null, always sent as the literal (issue 13): the
+    port differs from the reference's default; nothing is of another type."""
+
+    name = "sends-nullable-literal"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "UnloadModelResponse":
+            return _edit_wire(result, lambda w: w.update(type="unload_model"))
+        return result
+
+
+class DatetimeOrString(Mutant):
+    """type-weakened: datetimes declared ``DateTime | String`` (issue 13): the
+    union holds the reference's type, so it is the same weakening (and the
+    same gap) as a plain string, not a changed type."""
+
+    name = "datetime-or-string"
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        return _retype_fields(
+            self.inner.inspect(type_name, payload), "datetime", "union<datetime|string>"
+        )
+
+
+class WrapsFutureResult(Mutant):
+    """value-moved: a future's result sent inside a status wrapper
+    (``{"status": "completed", "result": ...}``, issue 13): every value is
+    there, under another key; nothing is lost."""
+
+    name = "wraps-future-result"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "FutureRetrieveResponse" and isinstance(result, Encoded):
+            return Encoded(wire={"status": "completed", "result": result.wire})
+        return result
+
+
+class LacksImageChunkFields(Mutant):
+    """One gap per field and category (issue 13): ImageChunk without its
+    required ``data`` and ``format``, seen by the round trips, the
+    constructor and the native shape, is one gap per field."""
+
+    name = "lacks-image-chunk-fields"
+    gone = ("data", "format")
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "ImageChunk":
+            return _edit_wire(result, lambda w: [w.pop(k, None) for k in self.gone])
+        return result
+
+    def construct(self, type_name: str, args: dict[str, Any]) -> OpResult:
+        result = self.inner.construct(type_name, args)
+        if type_name == "ImageChunk":
+            return _edit_wire(result, lambda w: [w.pop(k, None) for k in self.gone])
+        return result
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.inspect(type_name, payload)
+        if type_name == "ImageChunk" and isinstance(result, Inspected):
+            shape = copy.deepcopy(result.shape)
+            for key in self.gone:
+                shape["fields"].pop(key, None)
+            return Inspected(shape=shape)
+        return result
+
+
+class SendsOnlyCreateModelRequest(DefaultsLoraConfig):
+    """decoder-missing: a client-only port that builds and sends
+    CreateModelRequest but has no decoder for it (issue 13): one gap for the
+    type, while construct is still judged (its lora_config default differs,
+    as DefaultsLoraConfig's) and inspect too. Also served over the protocol
+    by ``tests/decoderless_server.py``."""
+
+    name = "sends-only-create-model-request"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        if type_name == "CreateModelRequest":
+            return Unsupported(what="decoder", name=type_name, message="encode only")
+        return self.inner.decode(type_name, payload)
+
+
 @dataclass(frozen=True)
 class Expectation:
     mutant: type[Mutant]
@@ -274,6 +360,8 @@ class Expectation:
     category: str
     type_name: str
     field: str | None = None  # None: any field
+    #: Categories the check must not give the type (a misclassification fixed).
+    not_categories: tuple[str, ...] = ()
 
 
 EXPECTATIONS = [
@@ -323,4 +411,43 @@ EXPECTATIONS = [
     Expectation(StringifiesIntegers, "fixture-roundtrip", "type-changed", "Cursor", "/offset"),
     Expectation(AnswersDecodeWithAShape, "fixture-roundtrip", "protocol-error", "LoraConfig"),
     Expectation(RaisesOnCursor, "fixture-roundtrip", "adapter-error", "Cursor"),
+    Expectation(
+        SendsNullableLiteral,
+        "fixture-roundtrip",
+        "default-differs",
+        "UnloadModelResponse",
+        "/type",
+        not_categories=("type-changed",),
+    ),
+    Expectation(
+        DatetimeOrString,
+        "type-parity",
+        "type-weakened",
+        "Checkpoint",
+        "/time",
+        not_categories=("type-changed",),
+    ),
+    Expectation(
+        WrapsFutureResult,
+        "fixture-roundtrip",
+        "value-moved",
+        "FutureRetrieveResponse",
+        "",
+        not_categories=("data-loss",),
+    ),
+    Expectation(
+        SendsOnlyCreateModelRequest,
+        "fixture-roundtrip",
+        "decoder-missing",
+        "CreateModelRequest",
+        "",
+        not_categories=("rejects-valid", "data-loss", "missing-type"),
+    ),
+    Expectation(
+        SendsOnlyCreateModelRequest,
+        "shape",
+        "default-differs",
+        "CreateModelRequest",
+        "/lora_config",
+    ),
 ]

@@ -57,6 +57,12 @@ def test_each_mutant_is_caught_with_its_category(
         and (expectation.field is None or f.field == expectation.field)
     ]
     assert matching, [str(f) for f in result.findings.values()]
+    wrong = [
+        str(f)
+        for f in result.findings.values()
+        if f.category in expectation.not_categories and f.type_name == expectation.type_name
+    ]
+    assert not wrong, wrong
 
 
 @pytest.mark.parametrize("mutant", sorted({e.mutant for e in APPLICABLE}, key=lambda m: m.name))

@@ -72,7 +72,7 @@ _DATA_KEY = {
     "call": "args",
     "request": "args",
 }
-_UNSUPPORTED_WHAT = ("type", "op", "helper", "endpoint")
+_UNSUPPORTED_WHAT = ("type", "decoder", "op", "helper", "endpoint")
 
 
 class ProtocolViolation(ValueError):

@@ -95,9 +95,11 @@ class Rejected:
 
 @dataclass(frozen=True, kw_only=True)
 class Unsupported:
-    """The implementation lacks the type, op, helper or endpoint."""
+    """The implementation lacks the type, op, helper or endpoint; or, for
+    ``decode`` alone, the type's decoder (``what="decoder"``: the type is
+    there, built and inspected, but only ever sent)."""
 
-    what: str  # "type" | "op" | "helper" | "endpoint"
+    what: str  # "type" | "decoder" | "op" | "helper" | "endpoint"
     name: str
     message: str = ""
 

@@ -1,0 +1,19 @@
+"""A protocol-1 adapter program with no decoder for CreateModelRequest: the
+reference server (``conformance.reference.server.Server``) answering with
+the ``SendsOnlyCreateModelRequest`` mutant, so ``unsupported`` with
+``"what": "decoder"`` is tested over the wire, not only in process."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from conformance import load_pack  # noqa: E402 - after the path is set
+from conformance.reference.server import Server  # noqa: E402
+from tests.mutants import SendsOnlyCreateModelRequest  # noqa: E402
+
+if __name__ == "__main__":
+    pack = load_pack(sys.argv[1] if len(sys.argv) > 1 else "0.15.0")
+    raise SystemExit(Server(SendsOnlyCreateModelRequest(pack)).serve(sys.stdin.buffer, sys.stdout.buffer))
