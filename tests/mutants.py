@@ -17,6 +17,7 @@ from conformance.adapters import (
     Hello,
     Inspected,
     OpResult,
+    Returned,
     SequentialBatch,
     Unsupported,
 )
@@ -353,6 +354,25 @@ class SendsOnlyCreateModelRequest(DefaultsLoraConfig):
         return self.inner.decode(type_name, payload)
 
 
+class NoShapeFor1dTensors(Mutant):
+    """default-differs, not data-loss: ``Datum.new`` leaves ``shape`` null for
+    a plain (1-D) list where the reference derives ``[len]`` (issue 13). The
+    input had no shape, so nothing was lost: the derived value differs."""
+
+    name = "no-shape-for-1d-tensors"
+
+    def call(self, helper: str, args: dict[str, Any]) -> OpResult:
+        result = self.inner.call(helper, args)
+        if helper != "Datum.new" or not isinstance(result, Returned):
+            return result
+        value = copy.deepcopy(result.value)
+        inputs = value.get("returned", {}).get("loss_fn_inputs", {})
+        for tensor in inputs.values() if isinstance(inputs, dict) else ():
+            if isinstance(tensor, dict) and len(tensor.get("shape") or []) == 1:
+                tensor["shape"] = None
+        return Returned(value=value, type_name=result.type_name)
+
+
 @dataclass(frozen=True)
 class Expectation:
     mutant: type[Mutant]
@@ -449,5 +469,13 @@ EXPECTATIONS = [
         "default-differs",
         "CreateModelRequest",
         "/lora_config",
+    ),
+    Expectation(
+        NoShapeFor1dTensors,
+        "behaviour",
+        "default-differs",
+        "Datum.new",
+        "/returned/loss_fn_inputs/target_tokens/shape",
+        not_categories=("data-loss",),
     ),
 ]

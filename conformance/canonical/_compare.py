@@ -191,6 +191,10 @@ def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:
     return [(path, value)]
 
 
+def _keys(path: JsonPath) -> tuple[str | int, ...]:
+    return tuple(p for p in path if isinstance(p, str))
+
+
 def _last_key(path: JsonPath) -> str | None:
     return next((p for p in reversed(path) if isinstance(p, str)), None)
 
@@ -211,6 +215,7 @@ def _match_leaves(
                 and q not in used
                 and q not in taken
                 and _last_key(q) == key
+                and _keys(q) != _keys(path)  # another list position is no other key
                 and json_equal(value, w)
             ),
             None,
