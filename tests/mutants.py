@@ -354,22 +354,25 @@ class SendsOnlyCreateModelRequest(DefaultsLoraConfig):
         return self.inner.decode(type_name, payload)
 
 
-class NoShapeFor1dTensors(Mutant):
+class NoShapeForPlainLists(Mutant):
     """default-differs, not data-loss: ``Datum.new`` leaves ``shape`` null for
-    a plain (1-D) list where the reference derives ``[len]`` (issue 13). The
-    input had no shape, so nothing was lost: the derived value differs."""
+    a plain list where the reference derives ``[len]`` (issue 13's 1-D
+    ``shape: null``). The input had no shape, so nothing was lost: the
+    derived value differs."""
 
-    name = "no-shape-for-1d-tensors"
+    name = "no-shape-for-plain-lists"
 
     def call(self, helper: str, args: dict[str, Any]) -> OpResult:
         result = self.inner.call(helper, args)
         if helper != "Datum.new" or not isinstance(result, Returned):
             return result
         value = copy.deepcopy(result.value)
-        inputs = value.get("returned", {}).get("loss_fn_inputs", {})
-        for tensor in inputs.values() if isinstance(inputs, dict) else ():
-            if isinstance(tensor, dict) and len(tensor.get("shape") or []) == 1:
-                tensor["shape"] = None
+        given = args.get("loss_fn_inputs")
+        made = value.get("returned", {}).get("loss_fn_inputs")
+        if isinstance(given, dict) and isinstance(made, dict):
+            for key, tensor in made.items():
+                if isinstance(given.get(key), list) and isinstance(tensor, dict):
+                    tensor["shape"] = None  # a plain list: no shape derived
         return Returned(value=value, type_name=result.type_name)
 
 
@@ -471,7 +474,7 @@ EXPECTATIONS = [
         "/lora_config",
     ),
     Expectation(
-        NoShapeFor1dTensors,
+        NoShapeForPlainLists,
         "behaviour",
         "default-differs",
         "Datum.new",
