@@ -10,10 +10,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conformance import load_pack  # noqa: E402 - after the path is set
-from conformance.reference.server import Server  # noqa: E402
-from tests.mutants import SendsOnlyCreateModelRequest  # noqa: E402
+from conformance import load_pack
+from conformance.reference.server import Server
+from tests.mutants import SendsOnlyCreateModelRequest
 
 if __name__ == "__main__":
     pack = load_pack(sys.argv[1] if len(sys.argv) > 1 else "0.15.0")
-    raise SystemExit(Server(SendsOnlyCreateModelRequest(pack)).serve(sys.stdin.buffer, sys.stdout.buffer))
+    raise SystemExit(
+        Server(SendsOnlyCreateModelRequest(pack)).serve(sys.stdin.buffer, sys.stdout.buffer)
+    )

@@ -27,9 +27,7 @@ pytestmark = pytest.mark.sdk
 PACK = installed_pack()
 #: Expectations whose subject this pack has: a type, or a helper of one (``Datum.new``).
 APPLICABLE = [
-    e
-    for e in EXPECTATIONS
-    if PACK is not None and e.type_name.split(".", 1)[0] in PACK.types
+    e for e in EXPECTATIONS if PACK is not None and e.type_name.split(".", 1)[0] in PACK.types
 ]
 
 
@@ -129,9 +127,12 @@ def test_a_union_holding_the_reference_type_is_the_gap_of_the_plain_weakening(
 ) -> None:
     """``DateTime | String`` after ``String``: the same gap (key and id), medium,
     so a port that improved sees the gap it had, not a new high one."""
-    plain = {(g.subject, g.field): g for g in _gaps(sdk_pack, KeepsDatetimesAsStrings, ["type-parity"])}
+    plain = {
+        (g.subject, g.field): g for g in _gaps(sdk_pack, KeepsDatetimesAsStrings, ["type-parity"])
+    }
     union = {(g.subject, g.field): g for g in _gaps(sdk_pack, DatetimeOrString, ["type-parity"])}
-    assert union.keys() == plain.keys() and union
+    assert union
+    assert union.keys() == plain.keys()
     for spot, gap in union.items():
         assert (gap.id, gap.key, gap.category, gap.severity) == (
             plain[spot].id,

@@ -89,9 +89,8 @@ def test_a_type_without_a_decoder_is_one_gap_and_its_other_ops_still_run(
         ("decoder-missing", ""),
         ("default-differs", "/lora_config"),
     }, [str(f) for f in findings]
-    gaps = group(
-        [f.to_json() for f in findings], sdk_pack, load_gap_rules(), load_gap_ids()
-    )
+    gaps = group([f.to_json() for f in findings], sdk_pack, load_gap_rules(), load_gap_ids())
     missing = [g for g in gaps if g.category == "decoder-missing"]
-    assert len(missing) == 1 and missing[0].severity == "medium"  # a request type
+    assert len(missing) == 1
+    assert missing[0].severity == "medium"  # a request type
     assert not [f for f in result.findings.values() if f.type_name != "CreateModelRequest"]

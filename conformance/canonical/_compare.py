@@ -106,7 +106,7 @@ def compare_walks(
     raws = _collapse_defaults(walker, _collapse_flattened(raws, expected, actual), expected, actual)
     raws, found = _moved(type_name, raws, expected, actual)
     for raw in raws:
-        difference = _classify(walker, type_name, raw, expected, actual, given)
+        difference = _classify(walker, type_name, raw, expected, actual, given=given)
         if difference is not None:
             found.append(difference)
     return sorted(found, key=lambda d: (_sort_key(d.path), d.category))
@@ -120,8 +120,13 @@ def _moved(
     whose every leaf came, equal and under the same key name, somewhere the
     reference has nothing. One ``value-moved`` difference at the reference's
     spot; the added leaves it explains are no additions."""
-    added = [(r, _leaves(r.actual, r.path)) for r in raws if r.in_actual and not r.in_expected]
-    pool = [leaf for _, leaves in added for leaf in leaves]
+    pool: dict[str, list[tuple[JsonPath, Any]]] = {}  # added leaves by their key name
+    for r in raws:
+        if r.in_actual and not r.in_expected:
+            for path, value in _leaves(r.actual, r.path):
+                key = _last_key(path)
+                if key is not None:
+                    pool.setdefault(key, []).append((path, value))
     used: set[JsonPath] = set()
     moves: list[tuple[_Raw, JsonPath]] = []
     kept: list[_Raw] = []
@@ -140,7 +145,9 @@ def _moved(
     moved = _moved_differences(type_name, moves, expected, actual)
     out: list[_Raw] = []
     for raw in kept:
-        leaves = dict(_leaves(raw.actual, raw.path)) if raw.in_actual and not raw.in_expected else {}
+        leaves = (
+            dict(_leaves(raw.actual, raw.path)) if raw.in_actual and not raw.in_expected else {}
+        )
         if not leaves or not used.intersection(leaves):
             out.append(raw)
             continue
@@ -157,9 +164,7 @@ def _moved_differences(
     groups: dict[tuple[JsonPath, JsonPath | None], list[tuple[_Raw, JsonPath]]] = {}
     for raw, spot in moves:
         same_name = bool(raw.path) and bool(spot) and spot[-1] == raw.path[-1]
-        groups.setdefault((raw.path[:-1], spot[:-1] if same_name else None), []).append(
-            (raw, spot)
-        )
+        groups.setdefault((raw.path[:-1], spot[:-1] if same_name else None), []).append((raw, spot))
     out = []
     for (old, new), members in groups.items():
         if new is not None and len(members) > 1:
@@ -191,7 +196,7 @@ def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:
     return [(path, value)]
 
 
-def _keys(path: JsonPath) -> tuple[str | int, ...]:
+def _keys(path: JsonPath) -> tuple[str, ...]:
     return tuple(p for p in path if isinstance(p, str))
 
 
@@ -200,21 +205,23 @@ def _last_key(path: JsonPath) -> str | None:
 
 
 def _match_leaves(
-    leaves: list[tuple[JsonPath, Any]], pool: list[tuple[JsonPath, Any]], used: set[JsonPath]
+    leaves: list[tuple[JsonPath, Any]],
+    pool: Mapping[str, list[tuple[JsonPath, Any]]],
+    used: set[JsonPath],
 ) -> list[JsonPath] | None:
     """For each leaf, an unused leaf of ``pool`` under the same key name with
     an equal value; None unless every leaf has one."""
-    taken: list[JsonPath] = []
+    taken: set[JsonPath] = set()
     for path, value in leaves:
         key = _last_key(path)
+        if key is None:
+            return None  # a bare list item of the root: no key to be moved under
         found = next(
             (
                 q
-                for q, w in pool
-                if key is not None
-                and q not in used
+                for q, w in pool.get(key, [])
+                if q not in used
                 and q not in taken
-                and _last_key(q) == key
                 and _keys(q) != _keys(path)  # another list position is no other key
                 and json_equal(value, w)
             ),
@@ -222,8 +229,8 @@ def _match_leaves(
         )
         if found is None:
             return None
-        taken.append(found)
-    return taken
+        taken.add(found)
+    return sorted(taken, key=_path_sort)
 
 
 def _common_prefix(paths: list[JsonPath]) -> JsonPath:
@@ -353,6 +360,7 @@ def _classify(
     raw: _Raw,
     expected: Walk,
     actual: Walk,
+    *,
     given: Callable[[JsonPath, Any], bool] | None,
 ) -> Difference | None:
     if raw.in_expected and raw.in_actual and json_equal(raw.expected, raw.actual):
