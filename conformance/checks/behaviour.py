@@ -65,7 +65,7 @@ def judge_behaviour(
         result,
         check=CHECK,
         type_name=result.name
-        if isinstance(result, Unsupported) and result.what == "type"
+        if isinstance(result, Unsupported) and result.what in ("type", "decoder")
         else helper,
         case=vector.id,
         payload=dict(vector.args),
