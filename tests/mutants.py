@@ -30,6 +30,7 @@ class Mutant(SequentialBatch):
     ``batch`` asks the broken ops in turn)."""
 
     name = "mutant"
+    encode_only: tuple[str, ...] = ()  # what its hello declares it cannot decode
 
     def __init__(self, pack: SpecPack) -> None:
         self.inner: Adapter = TinkerSdkAdapter(pack)
@@ -43,6 +44,7 @@ class Mutant(SequentialBatch):
             spec_version=base.spec_version,
             ops=base.ops,
             types=base.types,
+            encode_only=self.encode_only,
         )
 
     def decode(self, type_name: str, payload: Any) -> OpResult:
@@ -352,6 +354,15 @@ class SendsOnlyCreateModelRequest(DefaultsLoraConfig):
         if type_name == "CreateModelRequest":
             return Unsupported(what="decoder", name=type_name, message="encode only")
         return self.inner.decode(type_name, payload)
+
+
+class DeclaresCreateModelRequestEncodeOnly(DefaultsLoraConfig):
+    """decoder-missing from the hello alone: ``encode_only`` lists
+    CreateModelRequest, so its decode is never sent (this mutant would
+    answer it as the reference does: only the declaration makes the gap)."""
+
+    name = "declares-create-model-request-encode-only"
+    encode_only = ("CreateModelRequest",)
 
 
 class NoShapeForPlainLists(Mutant):

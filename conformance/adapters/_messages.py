@@ -207,13 +207,17 @@ def hello_of(response: Mapping[str, Any]) -> Hello:
         raise ProtocolViolation(
             f"hello speaks protocol {hello['protocol']!r}; the runner speaks {PROTOCOL!r}"
         )
-    ops, types = hello.get("ops"), hello.get("types")
+    ops, types, encode_only = hello.get("ops"), hello.get("types"), hello.get("encode_only", [])
     if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
         raise ProtocolViolation(f"hello 'ops' must be a list of strings: {short(ops)}")
     if types is not None and (
         not isinstance(types, list) or not all(isinstance(t, str) for t in types)
     ):
         raise ProtocolViolation(f"hello 'types' must be null or a list of strings: {short(types)}")
+    if not isinstance(encode_only, list) or not all(isinstance(t, str) for t in encode_only):
+        raise ProtocolViolation(
+            f"hello 'encode_only' must be a list of strings: {short(encode_only)}"
+        )
     return Hello(
         name=redact(hello["name"]),
         language=redact(hello["language"]),
@@ -221,6 +225,7 @@ def hello_of(response: Mapping[str, Any]) -> Hello:
         spec_version=hello["spec_version"],
         ops=tuple(ops),
         types=None if types is None else tuple(types),
+        encode_only=tuple(encode_only),
         protocol_version=hello["protocol"],
     )
 

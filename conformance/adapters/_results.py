@@ -37,6 +37,9 @@ class Hello:
     spec_version: str
     ops: tuple[str, ...]
     types: tuple[str, ...] | None = None  # None: every type of the pack
+    #: Types it builds and inspects but cannot read (no decoder): their
+    #: ``decode`` is ``Unsupported(what="decoder")``, never asked.
+    encode_only: tuple[str, ...] = ()
     protocol_version: str = "1"
 
 
