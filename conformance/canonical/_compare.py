@@ -408,12 +408,14 @@ def _classify(
                     " (default differs)",
                 )
     is_item = bool(raw.path) and isinstance(raw.path[-1], int)
-    if not raw.in_actual and given is not None and not given(raw.path, raw.expected):
-        # never given: the reference derived the value, the implementation did not
-        derived = f"expected {_show(True, raw.expected, e_node)}, which the reference derives"
-        if prop is not None and "default" in prop:
-            return make(DEFAULT_DIFFERS, f"{derived}, came nothing (default differs)")
-        return make(VALUE_CHANGED, f"{derived}, came nothing")
+    derivable = prop is not None and "default" in prop
+    if not raw.in_actual and derivable and given is not None and not given(raw.path, raw.expected):
+        # never given: the reference derived the value, the implementation kept its default
+        return make(
+            DEFAULT_DIFFERS,
+            f"expected {_show(True, raw.expected, e_node)}, which the reference derives,"
+            " came nothing (default differs)",
+        )
     if not raw.in_actual:
         return make(
             DATA_LOSS, f"expected {e_kind}, came nothing ({'item' if is_item else 'field'} dropped)"
