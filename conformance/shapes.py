@@ -603,4 +603,6 @@ def classify(e: Shape, a: Shape) -> str | None:
         mine = {str(x) for x in a.args}
         if {str(x) for x in e.args} <= mine:
             return "type-weakened"
+    if a.kind == "union" and a.name is None and e in a.args:
+        return "type-weakened"  # the reference's type and more (DateTime | String)
     return "type-changed"

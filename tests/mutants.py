@@ -18,6 +18,7 @@ from conformance.adapters import (
     Hello,
     Inspected,
     OpResult,
+    Returned,
     SequentialBatch,
     Unsupported,
 )
@@ -30,6 +31,7 @@ class Mutant(SequentialBatch):
     ``batch`` asks the broken ops in turn)."""
 
     name = "mutant"
+    encode_only: tuple[str, ...] = ()  # what its hello declares it cannot decode
 
     def __init__(self, pack: SpecPack) -> None:
         self.inner: Adapter = TinkerSdkAdapter(pack)
@@ -43,6 +45,7 @@ class Mutant(SequentialBatch):
             spec_version=base.spec_version,
             ops=base.ops,
             types=base.types,
+            encode_only=self.encode_only,
         )
 
     def decode(self, type_name: str, payload: Any) -> OpResult:
@@ -282,6 +285,123 @@ class RaisesOnCursor(Mutant):
         return self.inner.decode(type_name, payload)
 
 
+class SendsNullableLiteral(Mutant):
+    """default-differs: UnloadModelResponse.type, a nullable literal whose
+    reference default is null, always sent as the literal (issue 13): the
+    port differs from the reference's default; nothing is of another type."""
+
+    name = "sends-nullable-literal"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "UnloadModelResponse":
+            return _edit_wire(result, lambda w: w.update(type="unload_model"))
+        return result
+
+
+class DatetimeOrString(Mutant):
+    """type-weakened: datetimes declared ``DateTime | String`` (issue 13): the
+    union holds the reference's type, so it is the same weakening (and the
+    same gap) as a plain string, not a changed type."""
+
+    name = "datetime-or-string"
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        return _retype_fields(
+            self.inner.inspect(type_name, payload), "datetime", "union<datetime|string>"
+        )
+
+
+class WrapsFutureResult(Mutant):
+    """value-moved: a future's result sent inside a status wrapper
+    (``{"status": "completed", "result": ...}``, issue 13): every value is
+    there, under another key; nothing is lost."""
+
+    name = "wraps-future-result"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "FutureRetrieveResponse" and isinstance(result, Encoded):
+            return Encoded(wire={"status": "completed", "result": result.wire})
+        return result
+
+
+class LacksImageChunkFields(Mutant):
+    """One gap per field and category (issue 13): ImageChunk without its
+    required ``data`` and ``format``, seen by the round trips, the
+    constructor and the native shape, is one gap per field."""
+
+    name = "lacks-image-chunk-fields"
+    gone = ("data", "format")
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "ImageChunk":
+            return _edit_wire(result, lambda w: [w.pop(k, None) for k in self.gone])
+        return result
+
+    def construct(self, type_name: str, args: dict[str, Any]) -> OpResult:
+        result = self.inner.construct(type_name, args)
+        if type_name == "ImageChunk":
+            return _edit_wire(result, lambda w: [w.pop(k, None) for k in self.gone])
+        return result
+
+    def inspect(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.inspect(type_name, payload)
+        if type_name == "ImageChunk" and isinstance(result, Inspected):
+            shape = copy.deepcopy(result.shape)
+            for key in self.gone:
+                shape["fields"].pop(key, None)
+            return Inspected(shape=shape)
+        return result
+
+
+class SendsOnlyCreateModelRequest(DefaultsLoraConfig):
+    """decoder-missing: a client-only port that builds and sends
+    CreateModelRequest but has no decoder for it (issue 13): one gap for the
+    type, while construct is still judged (its lora_config default differs,
+    as DefaultsLoraConfig's) and inspect too. Also served over the protocol
+    by ``tests/decoderless_server.py``."""
+
+    name = "sends-only-create-model-request"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        if type_name == "CreateModelRequest":
+            return Unsupported(what="decoder", name=type_name, message="encode only")
+        return self.inner.decode(type_name, payload)
+
+
+class DeclaresCreateModelRequestEncodeOnly(DefaultsLoraConfig):
+    """decoder-missing from the hello alone: ``encode_only`` lists
+    CreateModelRequest, so its decode is never sent (this mutant would
+    answer it as the reference does: only the declaration makes the gap)."""
+
+    name = "declares-create-model-request-encode-only"
+    encode_only = ("CreateModelRequest",)
+
+
+class NoShapeForPlainLists(Mutant):
+    """default-differs, not data-loss: ``Datum.new`` leaves ``shape`` null for
+    a plain list where the reference derives ``[len]`` (issue 13's 1-D
+    ``shape: null``). The input had no shape, so nothing was lost: the
+    derived value differs."""
+
+    name = "no-shape-for-plain-lists"
+
+    def call(self, helper: str, args: dict[str, Any]) -> OpResult:
+        result = self.inner.call(helper, args)
+        if helper != "Datum.new" or not isinstance(result, Returned):
+            return result
+        value = copy.deepcopy(result.value)
+        given = args.get("loss_fn_inputs")
+        made = value.get("returned", {}).get("loss_fn_inputs")
+        if isinstance(given, dict) and isinstance(made, dict):
+            for key, tensor in made.items():
+                if isinstance(given.get(key), list) and isinstance(tensor, dict):
+                    tensor["shape"] = None  # a plain list: no shape derived
+        return Returned(value=value, type_name=result.type_name)
+
+
 @dataclass(frozen=True)
 class Expectation:
     mutant: type[Mutant]
@@ -289,6 +409,8 @@ class Expectation:
     category: str
     type_name: str
     field: str | None = None  # None: any field
+    #: Categories the check must not give the type (a misclassification fixed).
+    not_categories: tuple[str, ...] = ()
 
 
 EXPECTATIONS = [
@@ -344,4 +466,51 @@ EXPECTATIONS = [
     Expectation(StringifiesIntegers, "fixture-roundtrip", "type-changed", "Cursor", "/offset"),
     Expectation(AnswersDecodeWithAShape, "fixture-roundtrip", "protocol-error", "LoraConfig"),
     Expectation(RaisesOnCursor, "fixture-roundtrip", "adapter-error", "Cursor"),
+    Expectation(
+        SendsNullableLiteral,
+        "fixture-roundtrip",
+        "default-differs",
+        "UnloadModelResponse",
+        "/type",
+        not_categories=("type-changed",),
+    ),
+    Expectation(
+        DatetimeOrString,
+        "type-parity",
+        "type-weakened",
+        "Checkpoint",
+        "/time",
+        not_categories=("type-changed",),
+    ),
+    Expectation(
+        WrapsFutureResult,
+        "fixture-roundtrip",
+        "value-moved",
+        "FutureRetrieveResponse",
+        "",
+        not_categories=("data-loss",),
+    ),
+    Expectation(
+        SendsOnlyCreateModelRequest,
+        "fixture-roundtrip",
+        "decoder-missing",
+        "CreateModelRequest",
+        "",
+        not_categories=("rejects-valid", "data-loss", "missing-type"),
+    ),
+    Expectation(
+        SendsOnlyCreateModelRequest,
+        "shape",
+        "default-differs",
+        "CreateModelRequest",
+        "/lora_config",
+    ),
+    Expectation(
+        NoShapeForPlainLists,
+        "behaviour",
+        "default-differs",
+        "Datum.new",
+        "/returned/loss_fn_inputs/target_tokens/shape",
+        not_categories=("data-loss",),
+    ),
 ]

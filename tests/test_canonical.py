@@ -25,6 +25,7 @@ from conformance._data import load_json, pointer
 from conformance.canonical import (
     CATEGORIES,
     Difference,
+    Given,
     _compare,
     canonicalize,
     compare,
@@ -37,6 +38,8 @@ from conformance.spec import available_versions
 
 CASES_DIR = Path(__file__).parent / "canonical_cases"
 _CASE_KEYS = frozenset({"description", "spec", "type", "expected", "actual", "differences"})
+#: Optional: what the implementation was given (``Given``), as ``{"value": ..., "type": ...}``.
+_OPTIONAL_KEYS = frozenset({"given"})
 
 
 def _case_error(path: Path, where: list[Any], message: str) -> SpecError:
@@ -53,7 +56,7 @@ def load_case_file(path: Path) -> list[dict[str, Any]]:
         if not isinstance(case, dict):
             raise _case_error(path, [index], "a case is an object")
         missing = sorted(_CASE_KEYS - case.keys())
-        unknown = sorted(case.keys() - _CASE_KEYS)
+        unknown = sorted(case.keys() - _CASE_KEYS - _OPTIONAL_KEYS)
         if missing or unknown:
             raise _case_error(path, [index], f"missing keys {missing}, unknown keys {unknown}")
         for key in ("description", "spec", "type"):
@@ -109,7 +112,14 @@ def _pairs(differences: list[Difference]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("case", [pytest.param(case, id=case["description"]) for _, case in CASES])
 def test_case(case: dict[str, Any]) -> None:
     pack = _pack(case["spec"])
-    found = compare(pack, case["type"], case["expected"], case["actual"])
+    given = case.get("given")
+    found = compare(
+        pack,
+        case["type"],
+        case["expected"],
+        case["actual"],
+        given=None if given is None else Given(given["value"], given.get("type")),
+    )
     expected = sorted((d["category"], d["path"]) for d in case["differences"])
     assert _pairs(found) == expected, "\n".join(d.message for d in found)
 

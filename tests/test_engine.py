@@ -9,15 +9,26 @@ from conformance import SpecPack
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext
 from conformance.findings import load_gap_rules
+from conformance.gaps import Gap, group, load_gap_ids
 from conformance.reference.adapter import TinkerSdkAdapter
 from conformance.runner import RunResult, run
 from tests._packs import installed_pack
-from tests.mutants import EXPECTATIONS, Expectation, Mutant
+from tests.mutants import (
+    EXPECTATIONS,
+    DatetimeOrString,
+    Expectation,
+    KeepsDatetimesAsStrings,
+    LacksImageChunkFields,
+    Mutant,
+)
 
 pytestmark = pytest.mark.sdk
 
 PACK = installed_pack()
-APPLICABLE = [e for e in EXPECTATIONS if PACK is not None and e.type_name in PACK.types]
+#: Expectations whose subject this pack has: a type, or a helper of one (``Datum.new``).
+APPLICABLE = [
+    e for e in EXPECTATIONS if PACK is not None and e.type_name.split(".", 1)[0] in PACK.types
+]
 
 
 def _run(pack: SpecPack, adapter: object, checks: list[str], examples: int = 3) -> RunResult:
@@ -57,6 +68,12 @@ def test_each_mutant_is_caught_with_its_category(
         and (expectation.field is None or f.field == expectation.field)
     ]
     assert matching, [str(f) for f in result.findings.values()]
+    wrong = [
+        str(f)
+        for f in result.findings.values()
+        if f.category in expectation.not_categories and f.type_name == expectation.type_name
+    ]  # on any field: the fix must not move the wrong category elsewhere
+    assert not wrong, wrong
 
 
 @pytest.mark.parametrize("mutant", sorted({e.mutant for e in APPLICABLE}, key=lambda m: m.name))
@@ -81,3 +98,45 @@ def test_every_gap_category_of_the_design_has_a_mutant() -> None:
     }
     assert taxonomy <= covered
     assert covered <= set(load_gap_rules().categories)
+
+
+def _gaps(pack: SpecPack, mutant: type[Mutant], checks: list[str]) -> list[Gap]:
+    result = _run(pack, mutant(pack), checks)
+    findings = [f.to_json() for f in result.findings.values()]
+    return group(findings, pack, load_gap_rules(), load_gap_ids())
+
+
+def test_one_gap_per_field_and_category_across_checks(sdk_pack: SpecPack) -> None:
+    """ImageChunk without two required fields is seen by the two round trips,
+    the constructor and the native shape: one gap per field and category,
+    each listing every check's findings, not one gap per check (issue 13)."""
+    if "ImageChunk" not in sdk_pack.types:
+        pytest.skip("no ImageChunk in this pack")
+    checks = ["fixture-roundtrip", "property-roundtrip", "shape", "type-parity"]
+    gaps = [g for g in _gaps(sdk_pack, LacksImageChunkFields, checks) if g.subject == "ImageChunk"]
+    assert sorted((g.field, g.category) for g in gaps) == [
+        ("/data", "data-loss"),
+        ("/format", "data-loss"),
+    ], [g.title for g in gaps]
+    for gap in gaps:
+        assert {str(f["check"]) for f in gap.findings} == set(checks), gap.title
+
+
+def test_a_union_holding_the_reference_type_is_the_gap_of_the_plain_weakening(
+    sdk_pack: SpecPack,
+) -> None:
+    """``DateTime | String`` after ``String``: the same gap (key and id), medium,
+    so a port that improved sees the gap it had, not a new high one."""
+    plain = {
+        (g.subject, g.field): g for g in _gaps(sdk_pack, KeepsDatetimesAsStrings, ["type-parity"])
+    }
+    union = {(g.subject, g.field): g for g in _gaps(sdk_pack, DatetimeOrString, ["type-parity"])}
+    assert union
+    assert union.keys() == plain.keys()
+    for spot, gap in union.items():
+        assert (gap.id, gap.key, gap.category, gap.severity) == (
+            plain[spot].id,
+            plain[spot].key,
+            "type-weakened",
+            "medium",
+        ), spot

@@ -427,3 +427,23 @@ def test_a_run_through_the_protocol_matches_the_in_process_run(
     assert _outcomes(sdk_pack, through, FIXTURE_CHECKS) == in_process
     assert all(isinstance(o, Passed) for o in in_process)
     assert len(in_process) > 500
+
+
+def test_a_hello_may_list_types_without_a_decoder() -> None:
+    """``encode_only`` is read into ``Hello.encode_only``; anything but a
+    list of strings breaks the protocol."""
+    from conformance.adapters._messages import ProtocolViolation, hello_of
+
+    hello = {
+        "name": "p",
+        "language": "l",
+        "version": "1",
+        "spec_version": "0.15.0",
+        "ops": ["hello", "decode", "stop"],
+        "protocol": "1",
+    }
+    assert hello_of({"ok": True, "hello": hello}).encode_only == ()
+    listed = hello_of({"ok": True, "hello": {**hello, "encode_only": ["CreateModelRequest"]}})
+    assert listed.encode_only == ("CreateModelRequest",)
+    with pytest.raises(ProtocolViolation, match="encode_only"):
+        hello_of({"ok": True, "hello": {**hello, "encode_only": "CreateModelRequest"}})

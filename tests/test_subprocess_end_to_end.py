@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,3 +66,33 @@ def test_the_javascript_adapter_shows_its_real_gaps() -> None:
     ), [str(f) for f in findings]
     assert not [f for f in findings if f.category in ("adapter-error", "protocol-error")]
     assert result.passed["strictness"] > 0
+
+
+@pytest.mark.sdk
+@pytest.mark.parametrize("way", ["sends-only", "declares"])
+def test_a_type_without_a_decoder_is_one_gap_and_its_other_ops_still_run(
+    sdk_pack: SpecPack, way: str
+) -> None:
+    """A type without a decoder, over the protocol (message validation on),
+    said per request (``unsupported``, ``"what": "decoder"``) or once in
+    hello (``encode_only``): one ``decoder-missing`` finding for
+    CreateModelRequest from every check that decoded it, no rejection or
+    data loss, and the constructor still judged (its changed lora_config
+    default is found)."""
+    from conformance.gaps import group, load_gap_ids
+
+    server = Path(__file__).parent / "decoderless_server.py"
+    program = [sys.executable, str(server), way, sdk_pack.version]
+    adapter = SubprocessAdapter(program, sdk_pack, validate=True)
+    checks = ["fixture-roundtrip", "strictness", "shape", "type-parity"]
+    result = _run(sdk_pack, adapter, checks, reference=TinkerSdkAdapter(sdk_pack))
+    findings = [f for f in result.findings.values() if f.type_name == "CreateModelRequest"]
+    assert {(f.category, f.field) for f in findings} == {
+        ("decoder-missing", ""),
+        ("default-differs", "/lora_config"),
+    }, [str(f) for f in findings]
+    gaps = group([f.to_json() for f in findings], sdk_pack, load_gap_rules(), load_gap_ids())
+    missing = [g for g in gaps if g.category == "decoder-missing"]
+    assert len(missing) == 1
+    assert missing[0].severity == "medium"  # a request type
+    assert not [f for f in result.findings.values() if f.type_name != "CreateModelRequest"]

@@ -73,7 +73,7 @@ _DATA_KEY = {
     "call": "args",
     "request": "args",
 }
-_UNSUPPORTED_WHAT = ("type", "op", "helper", "endpoint")
+_UNSUPPORTED_WHAT = ("type", "decoder", "op", "helper", "endpoint")
 
 
 class ProtocolViolation(ValueError):
@@ -221,7 +221,7 @@ def hello_of(response: Mapping[str, Any]) -> Hello:
         raise ProtocolViolation(
             f"hello speaks protocol {hello['protocol']!r}; the runner speaks {PROTOCOL!r}"
         )
-    ops, types = hello.get("ops"), hello.get("types")
+    ops, types, encode_only = hello.get("ops"), hello.get("types"), hello.get("encode_only", [])
     if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
         raise ProtocolViolation(f"hello 'ops' must be a list of strings: {short(ops)}")
     if types is not None and (
@@ -235,6 +235,10 @@ def hello_of(response: Mapping[str, Any]) -> Hello:
         raise ProtocolViolation(
             f"hello 'sources' must be an object of subject -> file[:line] strings: {short(sources)}"
         )
+    if not isinstance(encode_only, list) or not all(isinstance(t, str) for t in encode_only):
+        raise ProtocolViolation(
+            f"hello 'encode_only' must be a list of strings: {short(encode_only)}"
+        )
     return Hello(
         name=redact(hello["name"]),
         language=redact(hello["language"]),
@@ -242,6 +246,7 @@ def hello_of(response: Mapping[str, Any]) -> Hello:
         spec_version=hello["spec_version"],
         ops=tuple(ops),
         types=None if types is None else tuple(types),
+        encode_only=tuple(encode_only),
         protocol_version=hello["protocol"],
         sources={key: redact(value) for key, value in sources.items()},
     )

@@ -50,6 +50,9 @@ class Hello:
     spec_version: str
     ops: tuple[str, ...]
     types: tuple[str, ...] | None = None  # None: every type of the pack
+    #: Types it builds and inspects but cannot read (no decoder): their
+    #: ``decode`` is ``Unsupported(what="decoder")``, never asked.
+    encode_only: tuple[str, ...] = ()
     protocol_version: str = "1"
     type_map: TypeMap | None = None
     #: Where the implementation defines its subjects (subject -> ``file[:line]``),
@@ -112,9 +115,11 @@ class Rejected:
 
 @dataclass(frozen=True, kw_only=True)
 class Unsupported:
-    """The implementation lacks the type, op, helper or endpoint."""
+    """The implementation lacks the type, op, helper or endpoint; or, for
+    ``decode`` alone, the type's decoder (``what="decoder"``: the type is
+    there, built and inspected, but only ever sent)."""
 
-    what: str  # "type" | "op" | "helper" | "endpoint"
+    what: str  # "type" | "decoder" | "op" | "helper" | "endpoint"
     name: str
     message: str = ""
 

@@ -373,6 +373,9 @@ class SubprocessAdapter:
             if call.op in TYPE_OPS and hello.types is not None and call.name not in hello.types:
                 message = f"the adapter's hello does not list type {call.name!r}"
                 return Unsupported(what="type", name=call.name, message=message)
+            if call.op == "decode" and call.name in hello.encode_only:
+                message = f"the adapter's hello lists {call.name!r} as encode only"
+                return Unsupported(what="decoder", name=call.name, message=message)
         key = (call.op, call.name)
         if self._streak[key] >= RETRIES_PER_NAME:
             note = f"not sent again after {self._streak[key]} failures in a row"

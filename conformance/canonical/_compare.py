@@ -8,7 +8,7 @@ Raw deepdiff output never leaves this module.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -27,9 +27,12 @@ __all__ = [
     "NESTING_FLATTENED",
     "TYPE_CHANGED",
     "VALUE_CHANGED",
+    "VALUE_MOVED",
     "Difference",
     "compare_walks",
+    "found_at",
     "identical",
+    "occurs",
 ]
 
 DATA_LOSS: Final = "data-loss"
@@ -39,9 +42,11 @@ ADDED_FIELD: Final = "added-field"
 VALUE_CHANGED: Final = "value-changed"
 DEFAULT_DIFFERS: Final = "default-differs"
 LITERAL_MISSING: Final = "literal-missing"
+VALUE_MOVED: Final = "value-moved"
 
 #: Every category ``compare`` can give, most specific first (the order rules apply).
 CATEGORIES: Final = (
+    VALUE_MOVED,
     LITERAL_MISSING,
     DEFAULT_DIFFERS,
     DATA_LOSS,
@@ -81,18 +86,161 @@ class _Raw:
     actual: Any
 
 
-def compare_walks(walker: Walker, type_name: str, expected: Walk, actual: Walk) -> list[Difference]:
-    """Differences between two canonical walks of one type, classified, in path order."""
+def compare_walks(
+    walker: Walker,
+    type_name: str,
+    expected: Walk,
+    actual: Walk,
+    *,
+    given: Callable[[JsonPath, Any], bool] | None = None,
+) -> list[Difference]:
+    """Differences between two canonical walks of one type, classified, in path order.
+
+    ``given(path, value)`` tells, when the caller knows the input, whether
+    the input had the value the reference has at ``path``: a value the
+    implementation lacks is lost only if it was given; else the reference
+    derived it (``shape: [3]`` of a plain list) and the implementation did not.
+    """
     if identical(expected.value, actual.value):
         return []
     raws = _raw_differences(expected.value, actual.value)
     raws = _collapse_defaults(walker, _collapse_flattened(raws, expected, actual), expected, actual)
-    found = []
+    raws, found = _moved(type_name, raws, expected, actual)
     for raw in raws:
-        difference = _classify(walker, type_name, raw, expected, actual)
+        difference = _classify(walker, type_name, raw, expected, actual, given=given)
         if difference is not None:
             found.append(difference)
     return sorted(found, key=lambda d: (_sort_key(d.path), d.category))
+
+
+def _moved(
+    type_name: str, raws: list[_Raw], expected: Walk, actual: Walk
+) -> tuple[list[_Raw], list[Difference]]:
+    """Values the implementation sent under another key (a status wrapper
+    ``{"result": ...}``, a field moved into a sub-object): a dropped value
+    whose every leaf came, equal and under the same key name, somewhere the
+    reference has nothing. One ``value-moved`` difference at the reference's
+    spot; the added leaves it explains are no additions."""
+    pool: dict[str, list[tuple[JsonPath, Any]]] = {}  # added leaves by their key name
+    for r in raws:
+        if r.in_actual and not r.in_expected:
+            for path, value in _leaves(r.actual, r.path):
+                key = _last_key(path)
+                if key is not None:
+                    pool.setdefault(key, []).append((path, value))
+    used: set[JsonPath] = set()
+    moves: list[tuple[_Raw, JsonPath]] = []
+    kept: list[_Raw] = []
+    for raw in raws:
+        if not pool or raw.in_actual or not raw.in_expected:
+            kept.append(raw)
+            continue
+        matches = _match_leaves(_leaves(raw.expected, raw.path), pool, used)
+        if matches is None:
+            kept.append(raw)
+            continue
+        used.update(matches)
+        moves.append((raw, _common_prefix(matches)))
+    if not used:
+        return raws, []
+    moved = _moved_differences(type_name, moves, expected, actual)
+    out: list[_Raw] = []
+    for raw in kept:
+        leaves = (
+            dict(_leaves(raw.actual, raw.path)) if raw.in_actual and not raw.in_expected else {}
+        )
+        if not leaves or not used.intersection(leaves):
+            out.append(raw)
+            continue
+        out.extend(_Raw(p, False, None, True, v) for p, v in leaves.items() if p not in used)
+    return out, moved
+
+
+def _moved_differences(
+    type_name: str, moves: list[tuple[_Raw, JsonPath]], expected: Walk, actual: Walk
+) -> list[Difference]:
+    """One difference per move: fields that all moved from one object to
+    one other place under their own names (a wrapper) are one move, of
+    the object; any other moved value is a move of its own."""
+    groups: dict[tuple[JsonPath, JsonPath | None], list[tuple[_Raw, JsonPath]]] = {}
+    for raw, spot in moves:
+        same_name = bool(raw.path) and bool(spot) and spot[-1] == raw.path[-1]
+        groups.setdefault((raw.path[:-1], spot[:-1] if same_name else None), []).append((raw, spot))
+    out = []
+    for (old, new), members in groups.items():
+        if new is not None and len(members) > 1:
+            spots = [(old, new)]
+        else:
+            spots = [(raw.path, spot) for raw, spot in members]
+        for here, there in spots:
+            e_value = _at(expected.value, here)[1]
+            found, a_value = _at(actual.value, there)
+            out.append(
+                Difference(
+                    category=VALUE_MOVED,
+                    path=pointer(here),
+                    expected=e_value,
+                    actual=a_value if found else None,
+                    message=f"{_where(type_name, here)}: expected {_kind(True, e_value, None)}"
+                    f" here, came it under {_where(type_name, there)} (value moved)",
+                )
+            )
+    return out
+
+
+def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:
+    """Every scalar (or empty container) inside ``value``, with its path."""
+    if isinstance(value, Mapping) and value:
+        return [leaf for k, v in value.items() for leaf in _leaves(v, (*path, k))]
+    if isinstance(value, list) and value:
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, (*path, i))]
+    return [(path, value)]
+
+
+def _keys(path: JsonPath) -> tuple[str, ...]:
+    return tuple(p for p in path if isinstance(p, str))
+
+
+def _last_key(path: JsonPath) -> str | None:
+    return next((p for p in reversed(path) if isinstance(p, str)), None)
+
+
+def _match_leaves(
+    leaves: list[tuple[JsonPath, Any]],
+    pool: Mapping[str, list[tuple[JsonPath, Any]]],
+    used: set[JsonPath],
+) -> list[JsonPath] | None:
+    """For each leaf, an unused leaf of ``pool`` under the same key name with
+    an equal value; None unless every leaf has one."""
+    taken: set[JsonPath] = set()
+    for path, value in leaves:
+        key = _last_key(path)
+        if key is None:
+            return None  # a bare list item of the root: no key to be moved under
+        found = next(
+            (
+                q
+                for q, w in pool.get(key, [])
+                if q not in used
+                and q not in taken
+                and _keys(q) != _keys(path)  # another list position is no other key
+                and json_equal(value, w)
+            ),
+            None,
+        )
+        if found is None:
+            return None
+        taken.add(found)
+    return sorted(taken, key=_path_sort)
+
+
+def _common_prefix(paths: list[JsonPath]) -> JsonPath:
+    first = paths[0]
+    size = len(first)
+    for path in paths[1:]:
+        size = min(size, len(path))
+        size = next((i for i in range(size) if path[i] != first[i]), size)
+    return first[:size] if len(paths) > 1 else first
 
 
 def identical(expected: Any, actual: Any) -> bool:
@@ -208,7 +356,13 @@ def _default_ancestor(
 
 
 def _classify(
-    walker: Walker, type_name: str, raw: _Raw, expected: Walk, actual: Walk
+    walker: Walker,
+    type_name: str,
+    raw: _Raw,
+    expected: Walk,
+    actual: Walk,
+    *,
+    given: Callable[[JsonPath, Any], bool] | None,
 ) -> Difference | None:
     if raw.in_expected and raw.in_actual and json_equal(raw.expected, raw.actual):
         return None  # 1 and 1.0 where no schema says which: the same JSON number
@@ -241,13 +395,12 @@ def _classify(
                 " (discriminator literal missing)",
             )
         if "default" in prop:
-            has_default, default = walker.canonical_default(prop)
-            if raw.in_expected == has_default and (
-                not has_default or json_equal(raw.expected, default)
-            ):
+            _, default = walker.canonical_default(prop)
+            # absent counts as a null default: optional nulls are dropped
+            if json_equal(raw.expected, default) if raw.in_expected else default is None:
                 shown = (
                     f"the default {short(default)}"
-                    if has_default
+                    if raw.in_expected
                     else "nothing (the default is null)"
                 )
                 return make(
@@ -256,6 +409,14 @@ def _classify(
                     " (default differs)",
                 )
     is_item = bool(raw.path) and isinstance(raw.path[-1], int)
+    derivable = prop is not None and "default" in prop
+    if not raw.in_actual and derivable and given is not None and not given(raw.path, raw.expected):
+        # never given: the reference derived the value, the implementation kept its default
+        return make(
+            DEFAULT_DIFFERS,
+            f"expected {_show(True, raw.expected, e_node)}, which the reference derives,"
+            " came nothing (default differs)",
+        )
     if not raw.in_actual:
         return make(
             DATA_LOSS, f"expected {e_kind}, came nothing ({'item' if is_item else 'field'} dropped)"
@@ -295,6 +456,20 @@ def _property_schema(path: JsonPath, expected: Walk, actual: Walk) -> Mapping[st
 # -- JSON helpers ---------------------------------------------------------------
 
 
+def occurs(value: Any, inside: Any) -> bool:
+    """Whether ``value`` is ``inside``, or somewhere in it (JSON equality)."""
+    stack = [inside]
+    while stack:
+        item = stack.pop()
+        if json_equal(item, value):
+            return True
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _objects_like(value: Any) -> bool:
     """An object, or a non-empty list of objects: something with structure."""
     if isinstance(value, Mapping):
@@ -307,6 +482,11 @@ def _scalars_like(value: Any) -> bool:
     if isinstance(value, list):
         return bool(value) and not any(isinstance(x, Mapping | list) for x in value)
     return not isinstance(value, Mapping)
+
+
+def found_at(value: Any, path: JsonPath) -> bool:
+    """Whether ``value`` has something (``null`` included) at ``path``."""
+    return _at(value, path)[0]
 
 
 def _at(value: Any, path: JsonPath) -> tuple[bool, Any]:

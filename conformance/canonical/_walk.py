@@ -119,15 +119,17 @@ class Walker:
         return walk
 
     def canonical_default(self, prop: Mapping[str, Any]) -> tuple[bool, Any]:
-        """(present, value) of a property's default in canonical form; a null
-        default is absent, as an optional null always is."""
+        """(has one, value) of a property's default in canonical form. A null
+        default is a default: an optional null is dropped from canonical
+        forms, so callers take an absent value for it, but a nullable
+        literal keeps its null, and that null is the default too."""
         if "default" not in prop:
             return False, None
         found = self._tools.defaults.get(id(prop))
         if found is None or found[0] is not prop:
             value = self._walk(Walk(None), prop, copy.deepcopy(prop["default"]), ())
             found = self._tools.defaults[id(prop)] = (prop, value)
-        return found[1] is not None, copy.deepcopy(found[1])
+        return True, copy.deepcopy(found[1])
 
     # -- schema lookups -----------------------------------------------------
 

@@ -88,6 +88,16 @@ def failure_finding(
                 message=f"{type_name} is not implemented",
                 case=case,
             )
+        if result.what == "decoder":
+            # One gap for the type, whichever check decoded it; its other
+            # ops (construct, inspect) are asked and judged as usual.
+            return ctx.finding(
+                check=SUPPORT_CHECK,
+                category="decoder-missing",
+                type_name=type_name,
+                message=f"{type_name} has no decoder: it is built and sent, never read",
+                case=case,
+            )
         # A missing op is the adapter's, whatever subject asked it: one finding
         # (one key) per op, however many subjects met it.
         op = result.what == "op"

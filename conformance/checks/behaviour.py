@@ -65,7 +65,7 @@ def judge_behaviour(
         result,
         check=CHECK,
         type_name=result.name
-        if isinstance(result, Unsupported) and result.what == "type"
+        if isinstance(result, Unsupported) and result.what in ("type", "decoder")
         else helper,
         case=vector.id,
         payload=dict(vector.args),
@@ -148,9 +148,10 @@ def _returned_findings(
     expected = vector.expect["returned"]
     helper = vector.helper
     if vector.returns is not None and vector.returns in ctx.pack.types:
-        from conformance.canonical import compare
+        from conformance.canonical import Given, compare
 
-        for diff in compare(ctx.pack, vector.returns, expected, actual):
+        given = Given(vector.args)  # a value the helper derives is not lost when missing
+        for diff in compare(ctx.pack, vector.returns, expected, actual, given=given):
             yield ctx.finding(
                 check=CHECK,
                 category=diff.category,  # value-changed, data-loss, added-field, ...

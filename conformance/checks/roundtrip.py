@@ -26,7 +26,7 @@ def _judge(
     expected: Any,
 ) -> Iterator[Outcome]:
     """The outcomes of one decode ``result`` of ``payload``."""
-    from conformance.canonical import compare
+    from conformance.canonical import Given, compare
 
     failure = failure_finding(
         ctx, result, check=name, type_name=type_name, case=case, payload=payload
@@ -46,7 +46,9 @@ def _judge(
         return
     if not isinstance(result, Encoded):
         return
-    differences = compare(ctx.pack, type_name, expected, result.wire)
+    differences = compare(
+        ctx.pack, type_name, expected, result.wire, given=Given(payload, type_name)
+    )
     for diff in differences:
         yield ctx.finding(
             check=name,

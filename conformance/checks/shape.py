@@ -67,7 +67,7 @@ def _judge_required(
 ) -> tuple[list[Outcome], bool]:
     """The outcomes of building ``type_name`` from its required arguments,
     and whether to go on probing each required argument."""
-    from conformance.canonical import compare
+    from conformance.canonical import Given, compare
 
     failure = failure_finding(
         ctx, result, check="shape", type_name=type_name, case=case.id, payload=args
@@ -89,7 +89,9 @@ def _judge_required(
         return [refused], False
     outcomes: list[Outcome] = []
     if isinstance(result, Encoded):
-        differences = compare(ctx.pack, type_name, case.canonical, result.wire)
+        differences = compare(
+            ctx.pack, type_name, case.canonical, result.wire, given=Given(args, type_name)
+        )
         outcomes.extend(
             ctx.finding(
                 check="shape",

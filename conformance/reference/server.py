@@ -267,6 +267,7 @@ class Server:
         if wanted is not None and wanted != hello.spec_version:
             _log(f"the runner uses pack {wanted!r}; this adapter targets {hello.spec_version!r}")
         ops = [*hello.ops, *(op for op in _SESSION_OPS if op not in hello.ops)]
+        encode_only = {"encode_only": list(hello.encode_only)} if hello.encode_only else {}
         return {
             "id": request_id,
             "ok": True,
@@ -277,6 +278,7 @@ class Server:
                 "spec_version": hello.spec_version,
                 "ops": ops,
                 "types": None if hello.types is None else list(hello.types),
+                **encode_only,
                 "protocol": PROTOCOL,
             },
         }
