@@ -360,6 +360,7 @@ def run_command(
     strict_baseline: bool,
     fail_on_incidents: bool,
     fail_on: str,
+    require_ops: tuple[str, ...],
     gap_rules: Path | None,
 ) -> None:
     """Run the conformance checks against an implementation.
@@ -384,6 +385,7 @@ def run_command(
         FailureWriter,
         ProgressHandler,
         RawResultsWriter,
+        Tally,
         summary_table,
     )
     from conformance.runner import Handler, run
@@ -432,10 +434,12 @@ def run_command(
             adapter.close()
             if reference is not None:
                 reference.close()
-    Console().print(summary_table(outcome))
     _tell(outcome, failures, adapter_spec)
     click.echo(f"raw results: {target} (profile {profile}, seed {ctx.seed})")
     from conformance.results import RawResults
+
+    def show(numbers: Tally) -> None:
+        Console().print(summary_table(outcome, numbers))
 
     sys.exit(
         report(
@@ -448,7 +452,9 @@ def run_command(
             strict_baseline=strict_baseline,
             fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
+            require_ops=require_ops,
             gap_rules=gap_rules,
+            show=show,
         )
     )
 
@@ -476,6 +482,7 @@ def report_command(
     strict_baseline: bool,
     fail_on_incidents: bool,
     fail_on: str,
+    require_ops: tuple[str, ...],
     gap_rules: Path | None,
 ) -> None:
     """Write the gap report of a raw results file (`run --results`): Markdown
@@ -497,6 +504,7 @@ def report_command(
             strict_baseline=strict_baseline,
             fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
+            require_ops=require_ops,
             gap_rules=gap_rules,
             date=date,
         )

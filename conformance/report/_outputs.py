@@ -15,7 +15,16 @@ from typing import Any
 
 from conformance._paths import write_atomically
 from conformance.findings import GapRules
-from conformance.gaps import DEFAULT_FAIL_ON, Baseline, Gap, GapIds, Verdict, group, judge
+from conformance.gaps import (
+    DEFAULT_FAIL_ON,
+    Baseline,
+    Gap,
+    GapIds,
+    Verdict,
+    group,
+    judge,
+    uncovered,
+)
 from conformance.report._document import build_document, check_document
 from conformance.report._html import render_html
 from conformance.report._junit import render_junit
@@ -62,10 +71,12 @@ def write_reports(
     fail_on: str = DEFAULT_FAIL_ON,
     strict: bool = False,
     fail_on_incidents: bool = False,
+    required_ops: Sequence[str] = (),
     date: str | None = None,
 ) -> Outputs:
     """Group, judge, check the document against its schema, then write."""
     gaps = group(raw.findings, pack, rules, ids)
+    lacking = uncovered(raw.findings, rules)
     verdict = judge(
         gaps,
         rules,
@@ -75,6 +86,8 @@ def write_reports(
         incomplete=raw.interrupted,
         incidents=len(raw.incidents),
         fail_on_incidents=fail_on_incidents,
+        required_ops=required_ops,
+        lacking=lacking,
     )
     document = build_document(
         raw,
@@ -83,6 +96,7 @@ def write_reports(
         rules,
         verdict,
         date=date or datetime.date.today().isoformat(),
+        lacking=lacking,
     )
     check_document(document, out_dir / f"{stem}.json")
     out_dir.mkdir(parents=True, exist_ok=True)
