@@ -125,7 +125,11 @@ def _widest(schema: Any) -> int:
         ),
         default=1,
     )
-    return max(here, *(_widest(v) for v in schema.values()))
+    return max([here, *(_widest(v) for v in schema.values())])
+
+
+def _null(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "null"
 
 
 def _extreme(schema: Any, pick: int) -> Any:
@@ -139,7 +143,9 @@ def _extreme(schema: Any, pick: int) -> Any:
         return schema["enum"][-1]
     for keyword in ("anyOf", "oneOf"):
         if keyword in schema:
-            branches = [b for b in schema[keyword] if not (isinstance(b, dict) and b.get("type") == "null")]
+            branches = [
+                b for b in schema[keyword] if not (isinstance(b, dict) and b.get("type") == "null")
+            ]
             if not branches:
                 return None
             return _extreme(branches[min(pick, len(branches) - 1)], pick)

@@ -32,11 +32,11 @@ from conformance.gaps._model import (
 __all__ = [
     "DEFAULT_FAIL_ON",
     "GAP_IDS_FILE",
+    "MAP_KEY",
+    "POSITION",
     "Baseline",
     "Gap",
     "GapIds",
-    "MAP_KEY",
-    "POSITION",
     "Uncovered",
     "Verdict",
     "field_pattern",

@@ -58,7 +58,8 @@ class Gap:
     registered: bool
     kind: str  # type | helper | endpoint | adapter
     subject: str
-    field: str  # JSON pointer, array positions as "*", map keys as "{key}"; "" for the whole subject
+    #: JSON pointer, array positions as "*", map keys as "{key}"; "" for the whole subject
+    field: str
     category: str
     severity: str
     domain: str | None  # the pack domain of the type (or of a helper's owner)
@@ -163,12 +164,16 @@ def _branches(pack: SpecPack, node: Any, depth: int = 0) -> list[Mapping[str, An
     return found
 
 
+#: Keywords that say what a value is: a schema with none of them admits anything.
+_CONSTRAINTS = ("type", "properties", "items", "$ref", "anyOf", "oneOf", "allOf", "const", "enum")
+
+
 def _free(schema: Mapping[str, Any]) -> bool:
     """A free-form value: an object with no named properties, or a value of
     any type: whatever keys it has are data."""
     if schema.get("type") == "object":
         return not schema.get("properties")
-    return not any(k in schema for k in ("type", "properties", "items", "$ref", "anyOf", "oneOf", "allOf", "const", "enum"))
+    return not any(k in schema for k in _CONSTRAINTS)
 
 
 def gap_key(kind: str, subject: str, field: str, category: str) -> str:

@@ -63,9 +63,7 @@ def build_document(
     endpoint_runs = raw.checked_subjects("endpoint")
     helper_runs = raw.checked_subjects("helper")
 
-    types = [
-        _type_row(name, pack, real, type_runs.get(name, 0)) for name in sorted(pack.types)
-    ]
+    types = [_type_row(name, pack, real, type_runs.get(name, 0)) for name in sorted(pack.types)]
     endpoints = [
         _subject_row(
             "endpoint",
@@ -167,7 +165,8 @@ class Tally:
     def line(self) -> str:
         severities = ", ".join(f"{n} {s}" for s, n in self.by_severity.items() if n)
         return (
-            f"{self.gaps} gaps" + (f" ({severities})" if severities else "")
+            f"{self.gaps} gaps"
+            + (f" ({severities})" if severities else "")
             + f": {self.wrong} implemented but wrong, {self.not_implemented} not implemented; "
             f"{self.enhancements} enhancements; "
             f"{self.subjects_checked} of {self.subjects} subjects checked"
