@@ -403,7 +403,11 @@ def _default(schema: Any, required: bool) -> str:
 
 def _gap(g: Gap, rules: GapRules) -> dict[str, Any]:
     about = rules.describe(g.category)
-    first = next((f for f in g.findings if f.get("instance") is not None), g.findings[0])
+    # the reproducer shown: a shrunk example first, then any with a payload
+    first = min(
+        g.findings,
+        key=lambda f: (f.get("instance") is None, f.get("original_size") is None),
+    )
     stderr = next((str(f["stderr"]) for f in g.findings if f.get("stderr")), "")
     return {
         "id": g.id,
@@ -426,6 +430,7 @@ def _gap(g: Gap, rules: GapRules) -> dict[str, Any]:
         "expected": first.get("expected"),
         "actual": first.get("actual"),
         "payload": first.get("instance"),
+        "original_size": first.get("original_size"),
         "stderr": stderr,
         "missing": g.missing,
     }

@@ -211,7 +211,9 @@ def _gap(gap: Mapping[str, Any]) -> list[str]:
                 body[:TRUNCATE_AT],
                 "_(truncated; the full payload is in the JSON report)_",
             )
-        lines += ["- **Reproducing payload:**", "", *fence(body, "json")]
+        shrunk = gap.get("original_size")
+        told = f" (shrunk from {shrunk} characters)" if shrunk is not None else ""
+        lines += [f"- **Reproducing payload{told}:**", "", *fence(body, "json")]
         if note:
             lines.append(note)
     if gap["stderr"]:
