@@ -93,6 +93,18 @@ class DropsArchiveExpiry(Mutant):
         return result
 
 
+class DropsCheckpointTime(Mutant):
+    """data-loss: Checkpoint.time, a required field, dropped on every decode."""
+
+    name = "drops-checkpoint-time"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "Checkpoint":
+            return _edit_wire(result, lambda w: w.pop("time", None))
+        return result
+
+
 class FlattensSupportedModels(Mutant):
     """nesting-flattened: supported_models kept as a list of names (seeds/001)."""
 
@@ -309,6 +321,7 @@ EXPECTATIONS = [
         "CheckpointArchiveUrlResponse",
         "/expires",
     ),
+    Expectation(DropsCheckpointTime, "property-roundtrip", "data-loss", "Checkpoint", None),
     Expectation(
         FlattensSupportedModels,
         "fixture-roundtrip",

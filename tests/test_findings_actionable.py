@@ -38,7 +38,7 @@ from conformance.report import FORMATS, summary_table, tally, write_reports
 from conformance.results import RawResults
 from conformance.runner import RunResult, run
 from tests._packs import narrowed
-from tests.mutants import DropsArchiveExpiry, MarksMetadataValues, Mutant, _edit_wire
+from tests.mutants import DropsCheckpointTime, MarksMetadataValues, Mutant, _edit_wire
 from tests.test_js_adapter import SCRIPT, TYPES, _node
 
 pytestmark = pytest.mark.sdk
@@ -154,7 +154,7 @@ def _js(pack: SpecPack) -> Adapter:
 
 RUNS = {
     "clean": (TinkerSdkAdapter, None),
-    "mutant": (DropsArchiveExpiry, None),
+    "mutant": (DropsCheckpointTime, None),
     "js-port": (_js, TYPES),
 }
 
@@ -168,7 +168,7 @@ def _numbers_in(text: str, label: str) -> int:
 @pytest.mark.parametrize("name", list(RUNS))
 def test_every_format_gives_the_same_numbers(sdk_pack: SpecPack, tmp_path: Path, name: str) -> None:
     make, types = RUNS[name]
-    pack = narrowed(sdk_pack, types or ["CheckpointArchiveUrlResponse", "Checkpoint", "Cursor"])
+    pack = narrowed(sdk_pack, types or ["Checkpoint", "Cursor"])
     result = _run(pack, make(pack), ["fixture-roundtrip", "property-roundtrip"])
     raw_path = tmp_path / "raw.json"
     raw_path.write_text(json.dumps(result.to_json()), encoding="utf-8")
@@ -284,21 +284,21 @@ def test_a_helper_of_a_missing_type_is_missing_in_the_report_and_junit(
 # -- not implemented vs implemented but wrong -------------------------------
 
 
-class LacksCursorDropsExpiry(LacksCursorType):
+class LacksCursorDropsTime(LacksCursorType):
     """A missing type and a dropped field: one of each part of the summary."""
 
     def decode(self, type_name: str, payload: Any) -> OpResult:
         result = super().decode(type_name, payload)
-        if type_name == "CheckpointArchiveUrlResponse":
-            return _edit_wire(result, lambda w: w.pop("expires", None))
+        if type_name == "Checkpoint":
+            return _edit_wire(result, lambda w: w.pop("time", None))
         return result
 
 
 def test_the_summary_tells_not_implemented_from_wrong_and_lists_wrong_first(
     sdk_pack: SpecPack, tmp_path: Path
 ) -> None:
-    pack = narrowed(sdk_pack, ["Cursor", "CheckpointArchiveUrlResponse", "TrainingRunsResponse"])
-    result = _run(pack, LacksCursorDropsExpiry(pack), ["fixture-roundtrip"])
+    pack = narrowed(sdk_pack, ["Cursor", "Checkpoint", "TrainingRunsResponse"])
+    result = _run(pack, LacksCursorDropsTime(pack), ["fixture-roundtrip"])
     doc = _outputs(result, pack, tmp_path).document
     parts = doc["summary"]["gaps"]
     assert parts["not_implemented"]["total"] >= 1

@@ -30,7 +30,7 @@ __all__ = [
     "uncovered",
 ]
 
-_INDEX = re.compile(r"/\d+(?=/|$)")
+_INDEX = re.compile(r"/[0-9]+(?=/|$)")
 #: What a key of a map (an ``additionalProperties`` schema) stands as in a gap's field.
 MAP_KEY = "{key}"
 #: What an array position stands as in a gap's field.
@@ -133,7 +133,7 @@ def field_pattern(pack: SpecPack, kind: str, subject: str, field: str) -> str:
         if named:
             parts.append(segment)
             nodes = named
-        elif segment.isdigit() and items:
+        elif _position(segment) and items:
             parts.append(POSITION)
             nodes = items
         elif values:
@@ -143,9 +143,14 @@ def field_pattern(pack: SpecPack, kind: str, subject: str, field: str) -> str:
             parts.append(MAP_KEY)
             break  # what lies below a free-form value is that value's
         else:  # a field the reference does not have: kept by name
-            parts.append(POSITION if segment.isdigit() else segment)
+            parts.append(POSITION if _position(segment) else segment)
             nodes = []
     return "".join("/" + part for part in parts)
+
+
+def _position(segment: str) -> bool:
+    """An array position: ASCII digits only (a map key may be "³")."""
+    return segment.isascii() and segment.isdigit()
 
 
 def _branches(pack: SpecPack, node: Any, depth: int = 0) -> list[Mapping[str, Any]]:
