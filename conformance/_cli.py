@@ -358,6 +358,7 @@ def run_command(
     strict_baseline: bool,
     fail_on_incidents: bool,
     fail_on: str,
+    require_ops: tuple[str, ...],
     gap_rules: Path | None,
 ) -> None:
     """Run the conformance checks against an implementation.
@@ -372,7 +373,7 @@ def run_command(
 
     from rich.console import Console
 
-    from conformance._cli_corpus import corpus_for_run, live_reference
+    from conformance._cli_corpus import Shrinker, corpus_for_run, live_reference
     from conformance.cases import load_type_cases
     from conformance.checks import CheckContext
     from conformance.findings import load_gap_rules
@@ -382,6 +383,7 @@ def run_command(
         FailureWriter,
         ProgressHandler,
         RawResultsWriter,
+        Tally,
         summary_table,
     )
     from conformance.runner import Handler, run
@@ -405,6 +407,7 @@ def run_command(
         reference = live_reference(pack, oracle)
         run_seed = chosen_seed if chosen_seed is not None else random.randrange(2**32)
         examples_of = corpus_for_run(pack, checks, run_seed, count, keep=chosen_seed is not None)
+        shrinker = Shrinker(pack, reference)
         # Built before the adapter starts: a build forks its workers.
         adapter = load_adapter(adapter_spec, pack, timeout=timeout, validate=validate_protocol)
         try:
@@ -417,6 +420,7 @@ def run_command(
                 seed=run_seed,
                 reference=reference,
                 corpus=examples_of,
+                shrinker=shrinker,
             )
             hello = adapter.hello()
             stem = f"{slug(hello.name, hello.version)}-spec-{spec_version}"
@@ -432,12 +436,13 @@ def run_command(
             outcome = run(ctx, list(checks) or None, handlers, stop=stop)
         finally:
             adapter.close()
-            if reference is not None:
-                reference.close()
-    Console().print(summary_table(outcome))
+            shrinker.close()
     _tell(outcome, failures, adapter_spec)
     click.echo(f"raw results: {target} (profile {profile}, seed {ctx.seed})")
     from conformance.results import RawResults
+
+    def show(numbers: Tally) -> None:
+        Console().print(summary_table(outcome, numbers))
 
     sys.exit(
         report(
@@ -450,8 +455,10 @@ def run_command(
             strict_baseline=strict_baseline,
             fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
+            require_ops=require_ops,
             gap_rules=gap_rules,
             split=split,
+            show=show,
         )
     )
 
@@ -481,6 +488,7 @@ def report_command(
     strict_baseline: bool,
     fail_on_incidents: bool,
     fail_on: str,
+    require_ops: tuple[str, ...],
     gap_rules: Path | None,
 ) -> None:
     """Write the gap report of a raw results file (`run --results`): Markdown
@@ -502,6 +510,7 @@ def report_command(
             strict_baseline=strict_baseline,
             fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
+            require_ops=require_ops,
             gap_rules=gap_rules,
             date=date,
             split=split,

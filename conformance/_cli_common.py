@@ -7,12 +7,14 @@ it, never each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
+    from conformance.report import Tally
     from conformance.results import RawResults
     from conformance.spec import SpecPack
 
@@ -76,8 +78,8 @@ GAP_RULES = click.option(
 
 
 def gate_options(func: Any) -> Any:
-    """--baseline, --strict-baseline, --fail-on-incidents, --fail-on and
-    --gap-rules: the CI gate."""
+    """--baseline, --strict-baseline, --fail-on-incidents, --fail-on,
+    --require-op and --gap-rules: the CI gate."""
     options = [
         click.option(
             "--baseline",
@@ -102,6 +104,13 @@ def gate_options(func: Any) -> Any:
             show_default=True,
             help="Lowest severity that fails the gate, one of the gap rules' severities "
             "(critical, high, medium, low); lower gaps are reported only.",
+        ),
+        click.option(
+            "--require-op",
+            "require_ops",
+            multiple=True,
+            help="Fail when the adapter does not support this op (repeatable), e.g. request. "
+            "Without it a missing op is coverage (its subjects not checked), never a gap.",
         ),
         GAP_RULES,
     ]
@@ -163,15 +172,19 @@ def report(
     fail_on: str,
     gap_rules: Path | None,
     fail_on_incidents: bool = False,
+    require_ops: tuple[str, ...] = (),
     date: str | None = None,
     split: str | None = None,
+    show: Callable[[Tally], None] | None = None,
 ) -> int:
     """Group findings into gaps, write the reports (when out_dir is given),
     print the gate's verdict; returns the exit code: ``EXIT_INTERNAL`` when
-    the reports cannot be written (a full disk), the previous set intact."""
+    the reports cannot be written (a full disk), the previous set intact.
+    ``show`` prints what comes before the verdict (the run's table) with the
+    same numbers."""
     from conformance.findings import load_gap_rules
     from conformance.gaps import load_baseline, load_gap_ids
-    from conformance.report import FORMATS, write_reports
+    from conformance.report import FORMATS, coverage_line, tally, write_reports
     from conformance.spec import load_pack
 
     try:
@@ -189,6 +202,7 @@ def report(
             fail_on_incidents=fail_on_incidents,
             date=date,
             split=split,
+            required_ops=require_ops,
         )
     except OSError as exc:  # a full disk, a folder gone: the machine's fault, not the input's
         click.echo(
@@ -200,10 +214,12 @@ def report(
     for path in outputs.written:
         click.echo(f"report: {path}")
     verdict = outputs.verdict
-    summary = outputs.document["summary"]
+    numbers = tally(outputs.document)
+    if show is not None:
+        show(numbers)
     click.echo(
         f"gate: {'PASSED' if verdict.passed else 'FAILED'} "
-        f"(completeness {summary['completeness']}%, {summary['gaps']['total']} gaps, "
+        f"(completeness {outputs.document['summary']['completeness']}%, {numbers.line()}; "
         f"fail on {fail_on}+: {len(verdict.new)} new, {len(verdict.accepted)} accepted, "
         f"{len(verdict.stale)} stale, {len(verdict.below_threshold)} below threshold)"
     )
@@ -212,6 +228,8 @@ def report(
     if verdict.incidents:
         what = "failing (--fail-on-incidents)" if fail_on_incidents else "see the report"
         click.echo(f"{verdict.incidents} adapter incidents ({what})", err=True)
+    for line in outputs.document["coverage"]:
+        click.echo(coverage_line(line) + (" (required: failing)" if line["required"] else ""))
     if verdict.new:
         more = (
             f" and {len(verdict.new) - 20} more (see the report)" if len(verdict.new) > 20 else ""

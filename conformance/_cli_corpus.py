@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from conformance.corpus import Corpus, Oracle
     from conformance.spec import SpecPack
 
-__all__ = ["corpus", "corpus_for_run", "live_reference"]
+__all__ = ["Shrinker", "corpus", "corpus_for_run", "live_reference"]
 
 
 def _oracle(pack: SpecPack) -> Oracle | None:
@@ -84,6 +84,30 @@ def live_reference(pack: SpecPack, oracle: str) -> Adapter | None:
     from conformance.load import load_adapter
 
     return load_adapter("tinker", pack)
+
+
+class Shrinker:
+    """The installed reference for shrinking failing recorded examples,
+    started on the first call (a clean run never pays for it) and only when
+    it is the pack's own tinker; ``close`` stops it if it was started, and the
+    run's live reference (``live``) with it."""
+
+    def __init__(self, pack: SpecPack, live: Adapter | None = None) -> None:
+        self._pack = pack
+        self._started: list[Adapter | None] = [] if live is None else [live]
+
+    def __call__(self) -> Adapter | None:
+        if not self._started:
+            from conformance.load import load_adapter
+
+            known = _oracle(self._pack) is not None
+            self._started.append(load_adapter("tinker", self._pack) if known else None)
+        return self._started[0]
+
+    def close(self) -> None:
+        for adapter in self._started:
+            if adapter is not None:
+                adapter.close()
 
 
 @click.group()

@@ -41,6 +41,9 @@ class Finding:
     instance: Any = None  # the payload that reproduces it
     stderr: str = ""
     enhancement: bool = False
+    #: A shrunk generated example's: the size of the example first drawn
+    #: (characters of compact JSON); None: ``instance`` is as drawn or given.
+    original_size: int | None = None
 
     @cached_property
     def key(self) -> str:
@@ -70,6 +73,7 @@ class Finding:
             "instance": self.instance,
             "stderr": self.stderr,
             "enhancement": self.enhancement,
+            "original_size": self.original_size,
         }
 
 

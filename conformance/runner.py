@@ -108,9 +108,14 @@ def record(
     handlers: what ``run`` does for each, and what a judge of outcomes made
     elsewhere (``judge-http``) does to get the same raw results."""
     result.executed[name] += 1
-    # what the check's own subjects met (an op the adapter lacks is not one)
-    lacking = isinstance(outcome, Finding) and outcome.subject in ("op", "adapter")
-    if outcome.type_name and not lacking:
+    # what the check's own subjects met: an op the adapter lacks is not one,
+    # nor is a type a helper or endpoint needed (its finding names the type)
+    registered = CHECKS.get(name)
+    foreign = isinstance(outcome, Finding) and (
+        outcome.subject in ("op", "adapter")
+        or (registered is not None and outcome.subject != registered.subject)
+    )
+    if outcome.type_name and not foreign:
         result.covered.setdefault(name, Counter())[outcome.type_name] += 1
     if isinstance(outcome, Passed):
         result.passed[name] += 1

@@ -97,6 +97,18 @@ class DropsArchiveExpiry(Mutant):
         return result
 
 
+class DropsCheckpointTime(Mutant):
+    """data-loss: Checkpoint.time, a required field, dropped on every decode."""
+
+    name = "drops-checkpoint-time"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        result = self.inner.decode(type_name, payload)
+        if type_name == "Checkpoint":
+            return _edit_wire(result, lambda w: w.pop("time", None))
+        return result
+
+
 class FlattensSupportedModels(Mutant):
     """nesting-flattened: supported_models kept as a list of names (seeds/001)."""
 
@@ -261,6 +273,31 @@ class StringifiesIntegers(Mutant):
         return result
 
 
+class MarksMetadataValues(Mutant):
+    """value-changed: every string value of a ``user_metadata`` map comes back
+    with a mark. The maps' keys are generated, so only a field normalised by the
+    schema (``/user_metadata/{key}``) keeps one gap id from seed to seed."""
+
+    name = "marks-metadata-values"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        return _edit_wire(self.inner.decode(type_name, payload), _mark_metadata)
+
+
+def _mark_metadata(value: Any) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "user_metadata" and isinstance(item, dict):
+                for name, text in item.items():
+                    if isinstance(text, str):
+                        item[name] = f"{text}!"
+            else:
+                _mark_metadata(item)
+    elif isinstance(value, list):
+        for item in value:
+            _mark_metadata(item)
+
+
 class AnswersDecodeWithAShape(Mutant):
     """Answers decode of a LoraConfig with an inspect result: the adapter broke
     its contract, as surely as a program printing garbage."""
@@ -421,6 +458,7 @@ EXPECTATIONS = [
         "CheckpointArchiveUrlResponse",
         "/expires",
     ),
+    Expectation(DropsCheckpointTime, "property-roundtrip", "data-loss", "Checkpoint", None),
     Expectation(
         FlattensSupportedModels,
         "fixture-roundtrip",
@@ -464,6 +502,7 @@ EXPECTATIONS = [
     ),
     Expectation(CursorAsMap, "type-parity", "type-weakened", "TrainingRunsResponse", "/cursor"),
     Expectation(StringifiesIntegers, "fixture-roundtrip", "type-changed", "Cursor", "/offset"),
+    Expectation(MarksMetadataValues, "property-roundtrip", "value-changed", "CreateSessionRequest"),
     Expectation(AnswersDecodeWithAShape, "fixture-roundtrip", "protocol-error", "LoraConfig"),
     Expectation(RaisesOnCursor, "fixture-roundtrip", "adapter-error", "Cursor"),
     Expectation(

@@ -10,6 +10,7 @@ from rich.console import Console
 from conformance.adapters import Hello
 from conformance.checks import Passed
 from conformance.report._console import SHOWN, ProgressHandler, summary_table, terminal_safe
+from conformance.report._document import Tally
 from conformance.runner import RunResult
 
 HOSTILE = "[/bold]\x1b]0;title\x07\x1b[31mred\u202e\x00\n" + "n" * 10_000
@@ -31,7 +32,17 @@ def test_a_hostile_hello_and_type_name_print_safely() -> None:
     result = RunResult(hello=hello, spec_version="0.15.0", checks=["fixture-roundtrip"])
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, width=100)
-    console.print(summary_table(result))
+    numbers = Tally(
+        gaps=0,
+        by_severity={},
+        not_implemented=0,
+        wrong=0,
+        enhancements=0,
+        subjects=0,
+        subjects_checked=0,
+        per_check={},
+    )
+    console.print(summary_table(result, numbers))
     progress = ProgressHandler(console)
     progress.start(result)
     progress.handle(Passed(check="fixture-roundtrip", type_name="[/bold]\x1b[2J", case="c"))

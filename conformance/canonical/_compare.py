@@ -506,7 +506,8 @@ def _path_sort(path: JsonPath) -> tuple[tuple[int, int, str], ...]:
 def _sort_key(json_pointer: str) -> tuple[tuple[int, int, str], ...]:
     parts = json_pointer.split("/")[1:] if json_pointer else []
     decoded = [p.replace("~1", "/").replace("~0", "~") for p in parts]
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in decoded)
+    # ASCII digits only: "³" is a digit to str.isdigit, not to int()
+    return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in decoded)
 
 
 # -- messages -------------------------------------------------------------------

@@ -77,6 +77,11 @@ class CheckContext:
     #: too is asked instead of the recorded answers (``--oracle live``);
     #: with neither, a payload must come back as it went.
     corpus: Corpus | None = None
+    #: The reference a failing recorded example is shrunk with (started on
+    #: the first need) when ``reference`` is None; None, or a call giving
+    #: None: the reference is not installed, so such an example is reported
+    #: as drawn (a shrunk candidate has no recorded answer to judge it by).
+    shrinker: Callable[[], Adapter | None] | None = None
 
     def finding(
         self,

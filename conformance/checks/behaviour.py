@@ -60,13 +60,24 @@ def judge_behaviour(
             **facts,
         )
         return
+    named = helper
+    if isinstance(result, Unsupported) and result.what in ("type", "decoder"):
+        named = result.name  # the type's own finding (missing, decoder-missing)
+    if isinstance(result, Unsupported) and result.what == "type":
+        # the helper is as missing as its type: filed under the helper too,
+        # so its row says missing, as JUnit does (the type's own finding follows)
+        yield ctx.finding(
+            check=CHECK,
+            category="missing-helper",
+            type_name=helper,
+            message=f"{helper} is not implemented: its type {named} is missing",
+            **facts,
+        )
     failure = failure_finding(
         ctx,
         result,
         check=CHECK,
-        type_name=result.name
-        if isinstance(result, Unsupported) and result.what in ("type", "decoder")
-        else helper,
+        type_name=named,
         case=vector.id,
         payload=dict(vector.args),
     )

@@ -10,7 +10,10 @@ from typing import Any
 from conformance.adapters import Call, Encoded, OpResult, Rejected
 from conformance.checks._common import answers, ask, failure_finding
 from conformance.checks._registry import CheckContext, Outcome, Passed, Skipped, check
+from conformance.checks._shrink import Judge, shrink
 from conformance.corpus import Answer, Expected, Refused, answer_of, case_id, payloads
+from conformance.findings import Finding
+from conformance.gaps import field_pattern
 
 __all__ = ["judge_generated"]
 
@@ -131,6 +134,8 @@ def _judge_examples(
         ]
     judged = [i for i, oracle in enumerate(oracles) if isinstance(oracle, Expected)]
     results = dict(zip(judged, ask(ctx.adapter, [calls[i] for i in judged]), strict=True))
+    #: per gap of this type (category, gap field): its finding, shrunk once
+    shrunk: dict[tuple[str, str], Finding] = {}
     for i, ((case, payload, _), oracle) in enumerate(zip(examples, oracles, strict=True)):
         if isinstance(oracle, Refused):
             yield Skipped(
@@ -140,7 +145,7 @@ def _judge_examples(
                 reason=f"the reference does not round-trip it: {oracle.reason}",
             )
             continue
-        yield from _judge(
+        for outcome in _judge(
             ctx,
             "property-roundtrip",
             results[i],
@@ -148,4 +153,29 @@ def _judge_examples(
             case=case,
             payload=payload,
             expected=oracle.wire,
+        ):
+            if not isinstance(outcome, Finding) or outcome.instance is None:
+                yield outcome
+                continue
+            # every occurrence of a gap of the type is told by its one shrunk example
+            gap = (outcome.category, field_pattern(ctx.pack, "type", type_name, outcome.field))
+            if gap not in shrunk:
+                shrunk[gap] = shrink(ctx, type_name, outcome, _judge_one(ctx, type_name, case))
+            yield shrunk[gap]
+
+
+def _judge_one(ctx: CheckContext, type_name: str, case: str) -> Judge:
+    """How a shrink candidate of the example ``case`` is judged: as the example was."""
+
+    def judge(payload: Any, oracle: Expected, result: OpResult) -> Iterator[Outcome]:
+        return _judge(
+            ctx,
+            "property-roundtrip",
+            result,
+            type_name=type_name,
+            case=case,
+            payload=payload,
+            expected=oracle.wire,
         )
+
+    return judge

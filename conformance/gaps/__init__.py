@@ -16,21 +16,30 @@ from conformance.gaps._gate import (
 )
 from conformance.gaps._ids import GAP_IDS_FILE, GapIds, load_gap_ids
 from conformance.gaps._model import (
+    MAP_KEY,
+    POSITION,
     Gap,
+    Uncovered,
+    field_pattern,
     gap_key,
     group,
     missing_subject,
     normalize_field,
     subject_kind,
+    uncovered,
 )
 
 __all__ = [
     "DEFAULT_FAIL_ON",
     "GAP_IDS_FILE",
+    "MAP_KEY",
+    "POSITION",
     "Baseline",
     "Gap",
     "GapIds",
+    "Uncovered",
     "Verdict",
+    "field_pattern",
     "gap_key",
     "group",
     "judge",
@@ -39,5 +48,6 @@ __all__ = [
     "missing_subject",
     "normalize_field",
     "subject_kind",
+    "uncovered",
     "write_baseline",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance._data import load_checked
 from conformance.findings import GapRules
-from conformance.gaps._model import Gap
+from conformance.gaps._model import Gap, Uncovered
 
 __all__ = ["DEFAULT_FAIL_ON", "Baseline", "Verdict", "judge", "load_baseline", "write_baseline"]
 
@@ -45,6 +45,9 @@ class Verdict:
     incomplete: str | None = None
     incidents: int = 0
     fail_on_incidents: bool = False
+    #: Ops a project requires (``--require-op``), and those of them the adapter lacks.
+    required_ops: tuple[str, ...] = ()
+    missing_ops: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -53,6 +56,7 @@ class Verdict:
             and not (self.strict and self.stale)
             and self.incomplete is None
             and not (self.fail_on_incidents and self.incidents)
+            and not self.missing_ops
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -68,6 +72,8 @@ class Verdict:
             "incomplete": self.incomplete,
             "incidents": self.incidents,
             "fail_on_incidents": self.fail_on_incidents,
+            "required_ops": list(self.required_ops),
+            "missing_ops": list(self.missing_ops),
         }
 
 
@@ -81,8 +87,14 @@ def judge(
     incomplete: str | None = None,
     incidents: int = 0,
     fail_on_incidents: bool = False,
+    required_ops: Iterable[str] = (),
+    lacking: Iterable[Uncovered] = (),
 ) -> Verdict:
+    """The verdict on ``gaps``; ``lacking`` (the ops the adapter does not
+    support) fails it only for the ops in ``required_ops``."""
     rules.check_threshold(fail_on)
+    required = tuple(sorted(set(required_ops)))
+    absent = {u.op for u in lacking}
     real = [g for g in gaps if not g.enhancement]
     listed = baseline.accepted if baseline else {}
     at_or_above = [g for g in real if rules.rank(g.severity) <= rules.rank(fail_on)]
@@ -98,6 +110,8 @@ def judge(
         incomplete=incomplete,
         incidents=incidents,
         fail_on_incidents=fail_on_incidents,
+        required_ops=required,
+        missing_ops=tuple(op for op in required if op in absent),
     )
 
 

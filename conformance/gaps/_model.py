@@ -15,17 +15,38 @@ if TYPE_CHECKING:
     from conformance.gaps._ids import GapIds
 
 __all__ = [
+    "MAP_KEY",
+    "POSITION",
     "Gap",
+    "Uncovered",
     "domain_of",
+    "field_pattern",
     "gap_code",
     "gap_key",
     "group",
     "missing_subject",
     "normalize_field",
     "subject_kind",
+    "uncovered",
 ]
 
-_INDEX = re.compile(r"/\d+(?=/|$)")
+_INDEX = re.compile(r"/[0-9]+(?=/|$)")
+#: What a key of a map (an ``additionalProperties`` schema) stands as in a gap's field.
+MAP_KEY = "{key}"
+#: What an array position stands as in a gap's field.
+POSITION = "*"
+_URN = re.compile(r"^urn:tinker-conformance:schema:[^:]+:(?P<name>.+)$")
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """An op the adapter does not support, met by ``check``: the subjects
+    that check would have judged with it are not checked. Coverage, not a
+    gap: never in the totals, the baseline or the gate (unless the op is
+    required, ``--require-op``)."""
+
+    op: str
+    check: str
 
 
 @dataclass(frozen=True)
@@ -37,7 +58,8 @@ class Gap:
     registered: bool
     kind: str  # type | helper | endpoint | adapter
     subject: str
-    field: str  # JSON pointer with array indices as "*"; "" for the whole subject
+    #: JSON pointer, array positions as "*", map keys as "{key}"; "" for the whole subject
+    field: str
     category: str
     severity: str
     domain: str | None  # the pack domain of the type (or of a helper's owner)
@@ -75,7 +97,88 @@ def subject_kind(finding: Mapping[str, Any]) -> str:
 def normalize_field(field: str) -> str:
     """Array positions do not make a different gap: ``/requests/3/json`` and
     ``/requests/0/json`` are one gap at ``/requests/*/json``."""
-    return _INDEX.sub("/*", field)
+    return _INDEX.sub("/" + POSITION, field)
+
+
+def field_pattern(pack: SpecPack, kind: str, subject: str, field: str) -> str:
+    """The field of a gap: ``field`` with every array position as ``*`` and
+    every key of a map as ``{key}``, read from the subject type's schema.
+
+    A generated example's map keys are random (``/user_metadata/Þn/…``), so
+    a pointer that kept them would make another gap, and another id, on
+    every seed. Only the schema tells a map's key (``additionalProperties``
+    is a schema, or an object has no named properties) from a named
+    property, and from a field the implementation added to a structure (kept
+    by name). A free-form value is one field (``/user_metadata/{key}``),
+    whatever lies below it. Subjects that
+    are not types, and whatever the schema does not reach, get the array
+    positions only (``normalize_field``)."""
+    if kind != "type" or subject not in pack.schemas or not field:
+        return normalize_field(field)
+    nodes: list[Any] = [pack.schemas[subject]]
+    parts = []
+    for segment in field.split("/")[1:]:
+        branches = [b for node in nodes for b in _branches(pack, node)]
+        named = [
+            b["properties"][segment]
+            for b in branches
+            if isinstance(b.get("properties"), Mapping) and segment in b["properties"]
+        ]
+        items = [b["items"] for b in branches if isinstance(b.get("items"), Mapping)]
+        values = [
+            b["additionalProperties"]
+            for b in branches
+            if isinstance(b.get("additionalProperties"), Mapping)
+        ]
+        if named:
+            parts.append(segment)
+            nodes = named
+        elif _position(segment) and items:
+            parts.append(POSITION)
+            nodes = items
+        elif values:
+            parts.append(MAP_KEY)
+            nodes = values
+        elif any(_free(b) for b in branches):
+            parts.append(MAP_KEY)
+            break  # what lies below a free-form value is that value's
+        else:  # a field the reference does not have: kept by name
+            parts.append(POSITION if _position(segment) else segment)
+            nodes = []
+    return "".join("/" + part for part in parts)
+
+
+def _position(segment: str) -> bool:
+    """An array position: ASCII digits only (a map key may be "³")."""
+    return segment.isascii() and segment.isdigit()
+
+
+def _branches(pack: SpecPack, node: Any, depth: int = 0) -> list[Mapping[str, Any]]:
+    """A schema and what it stands for: its ``$ref``'d pack type and the
+    branches of its ``anyOf``/``oneOf``/``allOf``, flattened."""
+    if not isinstance(node, Mapping) or depth > 32:
+        return []
+    found: list[Mapping[str, Any]] = [node]
+    ref = node.get("$ref")
+    match = _URN.match(ref) if isinstance(ref, str) else None
+    if match is not None and match.group("name") in pack.schemas:
+        found += _branches(pack, pack.schemas[match.group("name")], depth + 1)
+    for keyword in ("anyOf", "oneOf", "allOf"):
+        for branch in node.get(keyword, ()):
+            found += _branches(pack, branch, depth + 1)
+    return found
+
+
+#: Keywords that say what a value is: a schema with none of them admits anything.
+_CONSTRAINTS = ("type", "properties", "items", "$ref", "anyOf", "oneOf", "allOf", "const", "enum")
+
+
+def _free(schema: Mapping[str, Any]) -> bool:
+    """A free-form value: an object with no named properties, or a value of
+    any type: whatever keys it has are data."""
+    if schema.get("type") == "object":
+        return not schema.get("properties")
+    return not any(k in schema for k in _CONSTRAINTS)
 
 
 def gap_key(kind: str, subject: str, field: str, category: str) -> str:
@@ -96,18 +199,32 @@ def gap_code(rules: GapRules, domain: str | None, kind: str) -> str:
     return rules.code(domain=domain) if domain else rules.code(subject=kind)
 
 
+def uncovered(findings: Iterable[Mapping[str, Any]], rules: GapRules) -> list[Uncovered]:
+    """The ops the adapter lacks, per check that met them: the findings of an
+    ``unobserved`` category (the rules'), which ``group`` leaves out."""
+    found = {
+        Uncovered(op=str(f.get("type") or ""), check=str(f["check"]))
+        for f in findings
+        if rules.is_unobserved(str(f["category"]))
+    }
+    return sorted(found, key=lambda u: (u.op, u.check))
+
+
 def group(
     findings: Iterable[Mapping[str, Any]], pack: SpecPack, rules: GapRules, ids: GapIds
 ) -> list[Gap]:
     """Group raw findings (dicts of a results file) into gaps, most severe
     first. Severities are recomputed from ``rules``, so a project's layer
-    applies to results recorded before it existed."""
+    applies to results recorded before it existed. Findings of an
+    ``unobserved`` category are coverage (``uncovered``), not gaps."""
     buckets: dict[str, list[Mapping[str, Any]]] = {}
     heads: dict[str, tuple[str, str, str, str]] = {}
     for finding in findings:
+        if rules.is_unobserved(str(finding["category"])):
+            continue
         kind = subject_kind(finding)
         subject = str(finding.get("type") or "adapter")
-        field = normalize_field(str(finding.get("field", "")))
+        field = field_pattern(pack, kind, subject, str(finding.get("field", "")))
         key = gap_key(kind, subject, field, str(finding["category"]))
         buckets.setdefault(key, []).append(finding)
         heads[key] = (kind, subject, field, str(finding["category"]))

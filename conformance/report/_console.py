@@ -11,7 +11,6 @@ OSC 52 clipboard writes).
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from rich.console import Console
 from rich.markup import escape
@@ -20,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conformance.checks import SUPPORT_CHECK, Outcome, Passed, Skipped
+from conformance.report._document import Tally
 from conformance.runner import RunResult
 
 __all__ = ["ProgressHandler", "summary_table", "terminal_safe"]
@@ -83,9 +83,10 @@ class ProgressHandler:
         self._progress.stop()
 
 
-def summary_table(result: RunResult) -> Table:
-    """Per check: outcomes, passed, findings; then the totals."""
-    by_check: Counter[str] = Counter(f.check for f in result.findings.values())
+def summary_table(result: RunResult, numbers: Tally) -> Table:
+    """Per check: outcomes, passed, skipped, gaps it saw; then the totals,
+    all counted from the report document (``Tally``), as the report and
+    the gate count them."""
     hello = result.hello
     table = Table(
         title=_plain(
@@ -93,7 +94,7 @@ def summary_table(result: RunResult) -> Table:
             3 * SHOWN,
         )
     )
-    for column in ("check", "executed", "passed", "skipped", "distinct findings"):
+    for column in ("check", "executed", "passed", "skipped", "gaps"):
         table.add_column(column, justify="left" if column == "check" else "right")
     for name in result.checks:
         table.add_row(
@@ -101,15 +102,9 @@ def summary_table(result: RunResult) -> Table:
             str(result.executed[name]),
             str(result.passed[name]),
             str(result.skipped[name]),
-            str(by_check[name]),
+            str(numbers.per_check.get(name, 0)),
         )
-    if by_check[SUPPORT_CHECK]:
-        table.add_row(SUPPORT_CHECK, "-", "-", "-", str(by_check[SUPPORT_CHECK]))
-    severity = Counter(f.severity for f in result.gaps)
-    table.caption = (
-        f"{result.total} checks in {result.seconds:.1f}s; "
-        f"{len(result.gaps)} gaps "
-        + (", ".join(f"{n} {s}" for s, n in severity.most_common()) or "")
-        + f"; {len(result.findings) - len(result.gaps)} enhancements"
-    )
+    if numbers.per_check.get(SUPPORT_CHECK):
+        table.add_row(SUPPORT_CHECK, "-", "-", "-", str(numbers.per_check[SUPPORT_CHECK]))
+    table.caption = f"{result.total} checks in {result.seconds:.1f}s; {numbers.line()}"
     return table

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from conformance._data import check_data
 from conformance.cases import load_behaviour_cases
 from conformance.findings import GapRules
-from conformance.gaps import Gap, Verdict
+from conformance.gaps import Gap, Uncovered, Verdict
 from conformance.results import RawResults
 from conformance.spec import SpecPack
 from conformance.spec.diff import describe
@@ -26,9 +27,11 @@ __all__ = [
     "REPORT_SCHEMA",
     "REPORT_SCHEMA_ID",
     "STATUSES",
+    "Tally",
     "build_document",
     "check_document",
     "gaps_by_area",
+    "tally",
 ]
 
 REPORT_SCHEMA = "../report/report.schema.json"  # relative to schemas/meta/
@@ -48,19 +51,25 @@ def build_document(
     *,
     date: str,
     keep: Callable[[str, str], bool] | None = None,
+    lacking: Sequence[Uncovered] = (),
 ) -> dict[str, Any]:
     """``keep(kind, name)`` limits the document to some subjects (one
-    domain's, for ``--split``); None: every subject of the pack and run."""
+    domain's, for ``--split``); None: every subject of the pack and run.
+    ``lacking``: the ops the adapter does not support (``gaps.uncovered``),
+    told as coverage, one line per op and check, never as gaps."""
     if keep is not None:
         gaps = [g for g in gaps if keep(g.kind, g.subject)]
-    real = [g for g in gaps if not g.enhancement]
+    # implemented but wrong first, then not implemented; each most severe first
+    real = sorted(
+        (g for g in gaps if not g.enhancement), key=lambda g: (g.missing, rules.rank(g.severity))
+    )
     covered = raw.covered
     type_runs = raw.checked_subjects("type")
     endpoint_runs = raw.checked_subjects("endpoint")
     helper_runs = raw.checked_subjects("helper")
 
     types = [
-        _type_row(name, pack, real, type_runs.get(name, 0), rules)
+        _type_row(name, pack, real, type_runs.get(name, 0))
         for name in sorted(pack.types)
         if keep is None or keep("type", name)
     ]
@@ -70,7 +79,6 @@ def build_document(
             str(ep["id"]),
             real,
             endpoint_runs.get(str(ep["id"]), 0),
-            rules,
             method=ep["method"],
             path=ep["path"],
         )
@@ -84,13 +92,12 @@ def build_document(
         reference_helpers | set(helper_runs) | {g.subject for g in gaps if g.kind == "helper"}
     )
     helpers = [
-        _subject_row("helper", name, real, helper_runs.get(name, 0), rules)
+        _subject_row("helper", name, real, helper_runs.get(name, 0))
         for name in sorted(helper_names)
         if keep is None or keep("helper", name)
     ]
     domains = _domains(types, endpoints, helpers, rules)
     implementation = dict(raw.implementation)
-    by_severity = Counter(g.severity for g in real)
     return {
         "$schema": REPORT_SCHEMA_ID,
         "format": FORMAT,
@@ -118,8 +125,9 @@ def build_document(
             "endpoints": _counts(endpoints),
             "helpers": _counts(helpers),
             "gaps": {
-                "total": len(real),
-                "by_severity": {s: by_severity[s] for s in rules.data["severities"] if s != "info"},
+                **_gap_counts(real, rules),
+                "not_implemented": _gap_counts([g for g in real if g.missing], rules),
+                "wrong": _gap_counts([g for g in real if not g.missing], rules),
             },
             "enhancements": len(gaps) - len(real),
             "key_findings": _key_findings(domains, real, rules),
@@ -134,8 +142,64 @@ def build_document(
         "gaps": [_gap(g, rules) for g in real],
         "enhancements": [_gap(g, rules) for g in gaps if g.enhancement],
         "recommendations": _recommendations(real, rules),
+        "coverage": _coverage(
+            lacking, raw, {"type": types, "endpoint": endpoints, "helper": helpers}, verdict
+        ),
         "gate": verdict.to_json(),
     }
+
+
+def _gap_counts(gaps: Sequence[Gap], rules: GapRules) -> dict[str, Any]:
+    by_severity = Counter(g.severity for g in gaps)
+    return {
+        "total": len(gaps),
+        "by_severity": {s: by_severity[s] for s in rules.data["severities"] if s != "info"},
+    }
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The numbers of a run, read from its report document only: what the
+    console, the gate's line, JUnit and every report format print, so they
+    never disagree."""
+
+    gaps: int
+    by_severity: Mapping[str, int]
+    not_implemented: int
+    wrong: int
+    enhancements: int
+    subjects: int
+    subjects_checked: int
+    #: Gaps (enhancements not included) per check that saw them.
+    per_check: Mapping[str, int]
+
+    def line(self) -> str:
+        severities = ", ".join(f"{n} {s}" for s, n in self.by_severity.items() if n)
+        return (
+            f"{self.gaps} gaps"
+            + (f" ({severities})" if severities else "")
+            + f": {self.wrong} implemented but wrong, {self.not_implemented} not implemented; "
+            f"{self.enhancements} enhancements; "
+            f"{self.subjects_checked} of {self.subjects} subjects checked"
+        )
+
+
+def tally(document: Mapping[str, Any]) -> Tally:
+    summary = document["summary"]
+    groups = [summary[key] for key in ("types", "endpoints", "helpers")]
+    per_check: Counter[str] = Counter()
+    for gap in document["gaps"]:
+        per_check.update(gap["checks"])
+    return Tally(
+        gaps=int(summary["gaps"]["total"]),
+        by_severity=dict(summary["gaps"]["by_severity"]),
+        not_implemented=int(summary["gaps"]["not_implemented"]["total"]),
+        wrong=int(summary["gaps"]["wrong"]["total"]),
+        enhancements=int(summary["enhancements"]),
+        subjects=sum(int(g["total"]) for g in groups),
+        subjects_checked=sum(int(g["total"]) - int(g["unchecked"]) for g in groups),
+        per_check=dict(per_check),
+    )
 
 
 def check_document(document: Mapping[str, Any], source: Path) -> None:
@@ -145,9 +209,9 @@ def check_document(document: Mapping[str, Any], source: Path) -> None:
 
 def gaps_by_area(document: Mapping[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
     """The detailed gaps in sections, as every readable format shows them:
-    per type domain, helpers per owner's domain, endpoints, the adapter (its
-    missing ops and its own failures)."""
-    groups: dict[str, list[Mapping[str, Any]]] = {}
+    what is implemented but wrong first, then what is not implemented; each
+    per type domain, helpers per owner's domain, endpoints, the adapter."""
+    groups: dict[tuple[bool, str], list[Mapping[str, Any]]] = {}
     for gap in document["gaps"]:
         if gap["kind"] in ("endpoint", "op", "adapter"):
             area = {"endpoint": "API endpoints", "op": "The adapter", "adapter": "The adapter"}[
@@ -156,24 +220,49 @@ def gaps_by_area(document: Mapping[str, Any]) -> list[tuple[str, list[Mapping[st
         else:
             prefix = "Helpers of " if gap["kind"] == "helper" else ""
             area = prefix + str(gap["domain"] or "other").title()
-        groups.setdefault(area, []).append(gap)
-    return sorted(groups.items())
+        groups.setdefault((bool(gap["missing"]), area), []).append(gap)
+    return [
+        (("Not implemented: " if missing else "Implemented but wrong: ") + area, members)
+        for (missing, area), members in sorted(groups.items())
+    ]
 
 
-def _status(subject_gaps: Sequence[Gap], runs: int, rules: GapRules) -> str:
-    """missing, partial, complete, or unchecked: never reached, or only
-    reached by ops the adapter does not support (an ``unobserved`` gap)."""
-    observed = [g for g in subject_gaps if not rules.is_unobserved(g.category)]
-    if any(g.missing for g in observed):
+def _status(subject_gaps: Sequence[Gap], runs: int) -> str:
+    """missing, partial, complete, or unchecked: never reached (an op the
+    adapter lacks reaches nothing: it is coverage, not a gap)."""
+    if any(g.missing for g in subject_gaps):
         return "missing"
-    if observed:
+    if subject_gaps:
         return "partial"
-    return "complete" if runs and not subject_gaps else "unchecked"
+    return "complete" if runs else "unchecked"
 
 
-def _type_row(
-    name: str, pack: SpecPack, gaps: Sequence[Gap], runs: int, rules: GapRules
-) -> dict[str, Any]:
+def _coverage(
+    lacking: Sequence[Uncovered],
+    raw: RawResults,
+    rows: Mapping[str, Sequence[Mapping[str, Any]]],
+    verdict: Verdict,
+) -> list[dict[str, Any]]:
+    """One line per op the adapter lacks and check that needed it: how many
+    subjects of the check's kind that check did not reach."""
+    lines = []
+    for item in lacking:
+        kind = raw.subjects.get(item.check, "type")
+        reached = raw.covered.get(item.check, {})
+        names = [str(r["name"]) for r in rows.get(kind, ())]
+        lines.append(
+            {
+                "op": item.op,
+                "check": item.check,
+                "kind": kind,
+                "not_checked": sum(1 for n in names if not reached.get(n)),
+                "required": item.op in verdict.required_ops,
+            }
+        )
+    return lines
+
+
+def _type_row(name: str, pack: SpecPack, gaps: Sequence[Gap], runs: int) -> dict[str, Any]:
     entry = pack.types[name]
     mine = [g for g in gaps if g.kind == "type" and g.subject == name]
     properties = pack.schemas[name].get("properties", {})
@@ -182,7 +271,7 @@ def _type_row(
         "domain": entry["domain"],
         "kind": entry["kind"],
         "fields": len(properties) if isinstance(properties, Mapping) else 0,
-        "status": _status(mine, runs, rules),
+        "status": _status(mine, runs),
         "checks": runs,
         "gaps": [g.id for g in mine],
         "worst": mine[0].severity if mine else None,
@@ -190,13 +279,13 @@ def _type_row(
 
 
 def _subject_row(
-    kind: str, name: str, gaps: Sequence[Gap], runs: int, rules: GapRules, **extra: Any
+    kind: str, name: str, gaps: Sequence[Gap], runs: int, **extra: Any
 ) -> dict[str, Any]:
     mine = [g for g in gaps if g.kind == kind and g.subject == name]
     return {
         "name": name,
         **extra,
-        "status": _status(mine, runs, rules),
+        "status": _status(mine, runs),
         "checks": runs,
         "gaps": [g.id for g in mine],
         "worst": mine[0].severity if mine else None,
@@ -325,7 +414,11 @@ def _default(schema: Any, required: bool) -> str:
 
 def _gap(g: Gap, rules: GapRules) -> dict[str, Any]:
     about = rules.describe(g.category)
-    first = next((f for f in g.findings if f.get("instance") is not None), g.findings[0])
+    # the reproducer shown: a shrunk example first, then any with a payload
+    first = min(
+        g.findings,
+        key=lambda f: (f.get("instance") is None, f.get("original_size") is None),
+    )
     stderr = next((str(f["stderr"]) for f in g.findings if f.get("stderr")), "")
     return {
         "id": g.id,
@@ -348,7 +441,9 @@ def _gap(g: Gap, rules: GapRules) -> dict[str, Any]:
         "expected": first.get("expected"),
         "actual": first.get("actual"),
         "payload": first.get("instance"),
+        "original_size": first.get("original_size"),
         "stderr": stderr,
+        "missing": g.missing,
     }
 
 

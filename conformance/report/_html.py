@@ -24,6 +24,11 @@ is what a reader sees, ``data-value`` the number as written in the document:
 ``#gaps-<severity>``               gaps per severity: ``#gaps-critical``,
                                    ``#gaps-high``, ``#gaps-medium``,
                                    ``#gaps-low`` always, others when present
+``#gaps-wrong-total``,              gaps of what is implemented but wrong, and of
+``#gaps-not-implemented-total``    what is not implemented (missing subjects)
+``#coverage``                      the list of ops the adapter does not
+                                   support, one item per op and check (only
+                                   when there is one)
 ``#enhancements-total``            implementation-only additions
 ``#<group>-<status>``              subject counts, ``<group>`` one of ``types``,
                                    ``endpoints``, ``helpers``; ``<status>`` one
@@ -62,7 +67,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from conformance.report._badge import completeness_level
 from conformance.report._document import STATUSES, gaps_by_area
-from conformance.report._values import TRUNCATE_AT, percent, pretty
+from conformance.report._values import TRUNCATE_AT, coverage_line, percent, pretty
 
 __all__ = ["TRUNCATE_AT", "environment", "level", "render_html"]
 
@@ -119,6 +124,11 @@ def _view(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {
         # every severity of the gap rules, most severe first, each with a hook and a row
         "severities": list(by_severity.items()),
+        "parts": [
+            ("wrong", "Implemented but wrong", doc["summary"]["gaps"]["wrong"]),
+            ("not-implemented", "Not implemented", doc["summary"]["gaps"]["not_implemented"]),
+        ],
+        "coverage": [coverage_line(line) for line in doc["coverage"]],
         "groups": [(g, doc["summary"][g]) for g in _GROUPS],
         "statuses": STATUSES,
         "chart": _chart(doc["domains"]),

@@ -4,7 +4,9 @@ One ``<testsuite>`` per check, one ``<testcase>`` per subject (type, helper
 or endpoint) the check reached. A test case fails exactly when the gate
 fails on one of its gaps (a new gap at or above ``--fail-on``); accepted and
 below-threshold gaps are told in ``<system-out>``, so the XML is red when
-the exit code is and never otherwise.
+the exit code is and never otherwise. A first suite, ``summary``, runs no
+test: its ``<properties>`` give the run's numbers (gaps, enhancements,
+subjects) as the console, the gate and every report count them (``tally``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from conformance.checks import SUPPORT_CHECK
+from conformance.report._document import tally
 
 __all__ = ["render_junit"]
 
@@ -32,6 +35,19 @@ def render_junit(doc: Mapping[str, Any]) -> str:
         time=f"{run['seconds']:.3f}",
     )
     totals = {"tests": 0, "failures": 0}
+    numbers = tally(doc)
+    summary = ET.SubElement(root, "testsuite", name="summary", tests="0", failures="0")
+    properties = ET.SubElement(summary, "properties")
+    for name, value in (
+        ("gaps", numbers.gaps),
+        *((f"gaps.{s}", n) for s, n in numbers.by_severity.items()),
+        ("gaps.wrong", numbers.wrong),
+        ("gaps.not_implemented", numbers.not_implemented),
+        ("enhancements", numbers.enhancements),
+        ("subjects", numbers.subjects),
+        ("subjects.checked", numbers.subjects_checked),
+    ):
+        ET.SubElement(properties, "property", name=name, value=str(value))
     for check in run["checks"]:
         subjects = set(run["covered"].get(check, {}))
         mine = [g for g in gaps if check in g["checks"] or SUPPORT_CHECK in g["checks"]]

@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance._markdown import code, fence, table, text
 from conformance.report._document import gaps_by_area
-from conformance.report._values import TRUNCATE_AT, percent, pretty
+from conformance.report._values import TRUNCATE_AT, coverage_line, percent, pretty
 
 __all__ = ["render_markdown"]
 
@@ -76,8 +76,14 @@ def _summary(doc: Mapping[str, Any]) -> list[str]:
         f"- **Overall Completeness:** {percent(summary['completeness'])} "
         "(complete counts 1, partial 1/2, missing 0; over everything checked)",
     ]
+    lines += [f"- **Gaps:** {gaps['total']}"]
+    for label, key in (("Implemented but wrong", "wrong"), ("Not implemented", "not_implemented")):
+        part = gaps[key]
+        severities = ", ".join(f"{n} {s}" for s, n in part["by_severity"].items() if n)
+        lines.append(f"- **{label}:** {part['total']}" + (f" ({severities})" if severities else ""))
     lines += [f"- **{severity.title()} Gaps:** {n}" for severity, n in gaps["by_severity"].items()]
     lines += [f"- **Enhancements (implementation-only additions):** {summary['enhancements']}"]
+    lines += [f"- **Not checked:** {text(coverage_line(line))}" for line in doc["coverage"]]
     lines += ["", "### Summary Statistics"]
     for label, key in (("Types", "types"), ("Endpoints", "endpoints"), ("Helpers", "helpers")):
         counts = summary[key]
@@ -216,7 +222,9 @@ def _gap(gap: Mapping[str, Any]) -> list[str]:
                 body[:TRUNCATE_AT],
                 "_(truncated; the full payload is in the JSON report)_",
             )
-        lines += ["- **Reproducing payload:**", "", *fence(body, "json")]
+        shrunk = gap.get("original_size")
+        told = f" (shrunk from {shrunk} characters)" if shrunk is not None else ""
+        lines += [f"- **Reproducing payload{told}:**", "", *fence(body, "json")]
         if note:
             lines.append(note)
     if gap["stderr"]:

@@ -15,7 +15,16 @@ from typing import Any
 
 from conformance._paths import write_set
 from conformance.findings import GapRules
-from conformance.gaps import DEFAULT_FAIL_ON, Baseline, Gap, GapIds, Verdict, group, judge
+from conformance.gaps import (
+    DEFAULT_FAIL_ON,
+    Baseline,
+    Gap,
+    GapIds,
+    Verdict,
+    group,
+    judge,
+    uncovered,
+)
 from conformance.report._badge import render_badge
 from conformance.report._document import build_document, check_document
 from conformance.report._html import render_html
@@ -75,6 +84,7 @@ def write_reports(
     fail_on: str = DEFAULT_FAIL_ON,
     strict: bool = False,
     fail_on_incidents: bool = False,
+    required_ops: Sequence[str] = (),
     date: str | None = None,
     split: str | None = None,
 ) -> Outputs:
@@ -84,6 +94,7 @@ def write_reports(
     ``SPLIT_FORMATS`` as an index and one document per domain (each checked
     as the whole one is). Raises ``OSError`` when the set cannot be written."""
     gaps = group(raw.findings, pack, rules, ids)
+    lacking = uncovered(raw.findings, rules)
     verdict = judge(
         gaps,
         rules,
@@ -93,11 +104,15 @@ def write_reports(
         incomplete=raw.interrupted,
         incidents=len(raw.incidents),
         fail_on_incidents=fail_on_incidents,
+        required_ops=required_ops,
+        lacking=lacking,
     )
     day = date or datetime.date.today().isoformat()
 
     def build(keep: Callable[[str, str], bool] | None = None) -> dict[str, Any]:
-        built = build_document(raw, pack, gaps, rules, verdict, date=day, keep=keep)
+        built = build_document(
+            raw, pack, gaps, rules, verdict, date=day, keep=keep, lacking=lacking
+        )
         built = with_sources(built, pack)
         return {**built, "work_order": work_order(built, pack)}
 

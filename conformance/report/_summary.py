@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from conformance._markdown import code, table, text
-from conformance.gaps import missing_subject
-from conformance.report._values import percent
+from conformance.report._values import coverage_line, percent
 
 __all__ = ["MAX_LINES", "TOP", "render_summary"]
 
@@ -25,17 +24,18 @@ def render_summary(doc: Mapping[str, Any]) -> str:
     summary, gate = doc["summary"], doc["gate"]
     verdict = "PASSED" if gate["passed"] else "FAILED"
     gaps = summary["gaps"]
-    severities = ", ".join(f"{n} {s}" for s, n in gaps["by_severity"].items() if n)
-    wrong = [g for g in doc["gaps"] if not _not_implemented(g)]
+    wrong = [g for g in doc["gaps"] if not g["missing"]]
     lines = [
         f"### {text(doc['title'])}: gate {verdict}",
         "",
         f"- **Completeness:** {percent(summary['completeness'])}",
-        f"- **Gaps:** {gaps['total']}" + (f" ({severities})" if severities else ""),
-        f"- **Not implemented:** {len(doc['gaps']) - len(wrong)}; "
-        f"**implemented but wrong:** {len(wrong)}; enhancements: {summary['enhancements']}",
+        f"- **Gaps:** {_counted(gaps)}",
+        f"- **Not implemented:** {_counted(gaps['not_implemented'])}; "
+        f"**implemented but wrong:** {_counted(gaps['wrong'])}; "
+        f"enhancements: {summary['enhancements']}",
         f"- **Gate:** {verdict} (fail on {gate['fail_on']}+: {len(gate['new'])} new, "
         f"{len(gate.get('accepted', []))} accepted, {len(gate.get('stale', []))} stale)",
+        *(f"- **Not checked:** {text(coverage_line(line))}" for line in doc["coverage"]),
         "",
         *table(
             ["Domain", "Complete", "Completeness"],
@@ -56,8 +56,7 @@ def _line(gap: Mapping[str, Any]) -> str:
     return f"- {code(gap['id'])} {gap['severity']}: {where}: {text(gap['category_title'])}"
 
 
-def _not_implemented(gap: Mapping[str, Any]) -> bool:
-    """A whole subject missing (a type, helper or endpoint, as the report's
-    statuses read it) or an op the adapter lacks."""
-    category = str(gap["category"])
-    return missing_subject(category, str(gap["field"])) or category == "op-unsupported"
+def _counted(counts: Mapping[str, Any]) -> str:
+    """A total with its severities: "36 (34 critical, 2 high)"."""
+    severities = ", ".join(f"{n} {s}" for s, n in counts["by_severity"].items() if n)
+    return f"{counts['total']}" + (f" ({severities})" if severities else "")
