@@ -108,6 +108,7 @@ def failure_finding(
             subject="op" if op else None,
             message=f"the adapter does not support {result.what} {result.name!r}"
             + (f": {result.message}" if result.message else ""),
+            actual=result.message or None,  # the adapter's reason, for the coverage line
             case=case,
         )
     if isinstance(result, ProtocolError):

@@ -30,7 +30,7 @@ __all__ = [
 #: hypothesis-jsonschema (constraints.txt), the case ids and the answers'
 #: form. Raise it when any of them changes the examples of a seed: every
 #: corpus made before is then stale, by key.
-GENERATOR = "1"
+GENERATOR = "2"
 
 
 def pack_hash(pack: SpecPack) -> str:

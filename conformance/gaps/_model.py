@@ -47,6 +47,8 @@ class Uncovered:
 
     op: str
     check: str
+    #: Why, as the adapter said it (``Unsupported.message``); "" if it said nothing.
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,12 +204,16 @@ def gap_code(rules: GapRules, domain: str | None, kind: str) -> str:
 def uncovered(findings: Iterable[Mapping[str, Any]], rules: GapRules) -> list[Uncovered]:
     """The ops the adapter lacks, per check that met them: the findings of an
     ``unobserved`` category (the rules'), which ``group`` leaves out."""
-    found = {
-        Uncovered(op=str(f.get("type") or ""), check=str(f["check"]))
-        for f in findings
-        if rules.is_unobserved(str(f["category"]))
-    }
-    return sorted(found, key=lambda u: (u.op, u.check))
+    found: dict[tuple[str, str], Uncovered] = {}
+    for f in findings:
+        if rules.is_unobserved(str(f["category"])):
+            op, check = str(f.get("type") or ""), str(f["check"])
+            reason = f.get("actual")
+            found.setdefault(
+                (op, check),
+                Uncovered(op=op, check=check, reason=reason if isinstance(reason, str) else ""),
+            )
+    return [found[k] for k in sorted(found)]
 
 
 def group(

@@ -257,6 +257,7 @@ def _coverage(
                 "kind": kind,
                 "not_checked": sum(1 for n in names if not reached.get(n)),
                 "required": item.op in verdict.required_ops,
+                "reason": item.reason,
             }
         )
     return lines

@@ -33,7 +33,8 @@ def coverage_line(line: Mapping[str, Any]) -> str:
     """One entry of the report's ``coverage``, as every format tells it:
     "request not supported: 30 endpoints not checked (endpoints)". Plain
     text: the op's name is the adapter's, each format escapes it."""
-    return (
+    told = (
         f"{line['op']} not supported: {line['not_checked']} "
         f"{_PLURAL.get(str(line['kind']), str(line['kind']))} not checked ({line['check']})"
     )
+    return f"{told}: {line['reason']}" if line.get("reason") else told
