@@ -363,6 +363,30 @@ class WrapsFutureResult(Mutant):
         return result
 
 
+def _drop_image_fields(value: Any) -> None:
+    """Every image chunk inside ``value`` without its data and format."""
+    if isinstance(value, dict):
+        if value.get("type") == "image":
+            for key in LacksImageChunkFields.gone:
+                value.pop(key, None)
+        for member in value.values():
+            _drop_image_fields(member)
+    elif isinstance(value, list):
+        for member in value:
+            _drop_image_fields(member)
+
+
+class DropsImageFieldsEverywhere(Mutant):
+    """One root cause, one gap (issue 13): an image chunk loses its data and
+    format wherever it travels (alone, in a ModelInput, a Datum, a request);
+    the gaps are ImageChunk's two fields, not one per containing type."""
+
+    name = "drops-image-fields-everywhere"
+
+    def decode(self, type_name: str, payload: Any) -> OpResult:
+        return _edit_wire(self.inner.decode(type_name, payload), _drop_image_fields)
+
+
 class LacksImageChunkFields(Mutant):
     """One gap per field and category (issue 13): ImageChunk without its
     required ``data`` and ``format``, seen by the round trips, the

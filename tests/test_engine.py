@@ -16,6 +16,7 @@ from tests._packs import installed_pack
 from tests.mutants import (
     EXPECTATIONS,
     DatetimeOrString,
+    DropsImageFieldsEverywhere,
     Expectation,
     KeepsDatetimesAsStrings,
     LacksImageChunkFields,
@@ -120,6 +121,23 @@ def test_one_gap_per_field_and_category_across_checks(sdk_pack: SpecPack) -> Non
     ], [g.title for g in gaps]
     for gap in gaps:
         assert {str(f["check"]) for f in gap.findings} == set(checks), gap.title
+
+
+def test_a_nested_types_defect_is_one_gap_whatever_contains_it(sdk_pack: SpecPack) -> None:
+    """The same two fields are lost in every type that holds an ImageChunk
+    (ModelInput, Datum, the requests...): filed under ImageChunk, the
+    innermost type that holds them, they are still two gaps, each listing
+    where it was met and as severe as its most severe place (issue 13:
+    one root cause, one id)."""
+    if "ImageChunk" not in sdk_pack.types:
+        pytest.skip("no ImageChunk in this pack")
+    gaps = _gaps(sdk_pack, DropsImageFieldsEverywhere, ["fixture-roundtrip", "property-roundtrip"])
+    assert sorted((g.subject, g.field, g.category) for g in gaps) == [
+        ("ImageChunk", "/data", "data-loss"),
+        ("ImageChunk", "/format", "data-loss"),
+    ], [g.title for g in gaps]
+    for gap in gaps:
+        assert len({str(f["type"]) for f in gap.findings}) > 1, gap.title  # met in containers
 
 
 def test_a_union_holding_the_reference_type_is_the_gap_of_the_plain_weakening(

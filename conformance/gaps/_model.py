@@ -23,6 +23,7 @@ __all__ = [
     "field_pattern",
     "gap_code",
     "gap_key",
+    "gap_place",
     "group",
     "missing_subject",
     "normalize_field",
@@ -115,24 +116,59 @@ def field_pattern(pack: SpecPack, kind: str, subject: str, field: str) -> str:
     whatever lies below it. Subjects that
     are not types, and whatever the schema does not reach, get the array
     positions only (``normalize_field``)."""
+    return "".join("/" + part for part in _walk(pack, kind, subject, field)[0])
+
+
+def gap_place(
+    pack: SpecPack, kind: str, subject: str, field: str, instance: Any = None
+) -> tuple[str, str]:
+    """The type and field a gap is filed under: the innermost pack type that
+    holds the field, and the field's pattern inside it. One defect of a
+    nested type (``LoraConfig /rank``) is one gap, whichever containing type
+    it was met through (``CreateModelRequest /lora_config/rank``); the
+    findings keep where they were met. Where a union's branches share the
+    field, the payload (``instance``) tells the branch: the one type it is
+    valid as; where it cannot, the field stays the container's."""
+    parts, owners = _walk(pack, kind, subject, field, instance)
+    if not owners:
+        return subject, "".join("/" + part for part in parts)
+    owner, at = owners[-1]
+    return owner, "".join("/" + part for part in parts[at:])
+
+
+def _walk(
+    pack: SpecPack, kind: str, subject: str, field: str, instance: Any = None
+) -> tuple[list[str], list[tuple[str, int]]]:
+    """``field``'s pattern parts, and each pack type other than ``subject``
+    entered on the way: (the type, the index of its first part), outermost
+    first. A type is entered where exactly one type holds the next named
+    property (a union's branches that share a field are no one type)."""
     if kind != "type" or subject not in pack.schemas or not field:
-        return normalize_field(field)
-    nodes: list[Any] = [pack.schemas[subject]]
-    parts = []
+        return normalize_field(field).split("/")[1:], []
+    nodes: list[tuple[str, Any]] = [(subject, pack.schemas[subject])]
+    parts: list[str] = []
+    owners: list[tuple[str, int]] = []
     for segment in field.split("/")[1:]:
-        branches = [b for node in nodes for b in _branches(pack, node)]
+        branches = [b for owner, node in nodes for b in _branches(pack, node, owner)]
         named = [
-            b["properties"][segment]
-            for b in branches
+            (owner, b["properties"][segment])
+            for owner, b in branches
             if isinstance(b.get("properties"), Mapping) and segment in b["properties"]
         ]
-        items = [b["items"] for b in branches if isinstance(b.get("items"), Mapping)]
+        items = [(o, b["items"]) for o, b in branches if isinstance(b.get("items"), Mapping)]
         values = [
-            b["additionalProperties"]
-            for b in branches
+            (o, b["additionalProperties"])
+            for o, b in branches
             if isinstance(b.get("additionalProperties"), Mapping)
         ]
         if named:
+            holders = {owner for owner, _ in named}
+            if len(holders) > 1 and isinstance(instance, Mapping):
+                holders = {h for h in holders if pack.is_valid(h, instance)} or holders
+            if len(holders) == 1 and holders != {subject}:
+                (holder,) = holders
+                if not owners or owners[-1][0] != holder:
+                    owners.append((holder, len(parts)))
             parts.append(segment)
             nodes = named
         elif _position(segment) and items:
@@ -141,13 +177,23 @@ def field_pattern(pack: SpecPack, kind: str, subject: str, field: str) -> str:
         elif values:
             parts.append(MAP_KEY)
             nodes = values
-        elif any(_free(b) for b in branches):
+        elif any(_free(b) for _, b in branches):
             parts.append(MAP_KEY)
             break  # what lies below a free-form value is that value's
         else:  # a field the reference does not have: kept by name
             parts.append(POSITION if _position(segment) else segment)
             nodes = []
-    return "".join("/" + part for part in parts)
+        instance = _member(instance, segment)
+    return parts, owners
+
+
+def _member(value: Any, segment: str) -> Any:
+    """What ``segment`` names inside ``value``; None where it names nothing."""
+    if isinstance(value, Mapping):
+        return value.get(segment)
+    if isinstance(value, list) and _position(segment) and int(segment) < len(value):
+        return value[int(segment)]
+    return None
 
 
 def _position(segment: str) -> bool:
@@ -155,19 +201,23 @@ def _position(segment: str) -> bool:
     return segment.isascii() and segment.isdigit()
 
 
-def _branches(pack: SpecPack, node: Any, depth: int = 0) -> list[Mapping[str, Any]]:
-    """A schema and what it stands for: its ``$ref``'d pack type and the
-    branches of its ``anyOf``/``oneOf``/``allOf``, flattened."""
+def _branches(
+    pack: SpecPack, node: Any, owner: str, depth: int = 0
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """A schema and what it stands for, each with the pack type it belongs
+    to: its ``$ref``'d pack type and the branches of its
+    ``anyOf``/``oneOf``/``allOf``, flattened."""
     if not isinstance(node, Mapping) or depth > 32:
         return []
-    found: list[Mapping[str, Any]] = [node]
+    found: list[tuple[str, Mapping[str, Any]]] = [(owner, node)]
     ref = node.get("$ref")
     match = _URN.match(ref) if isinstance(ref, str) else None
     if match is not None and match.group("name") in pack.schemas:
-        found += _branches(pack, pack.schemas[match.group("name")], depth + 1)
+        name = match.group("name")
+        found += _branches(pack, pack.schemas[name], name, depth + 1)
     for keyword in ("anyOf", "oneOf", "allOf"):
         for branch in node.get(keyword, ()):
-            found += _branches(pack, branch, depth + 1)
+            found += _branches(pack, branch, owner, depth + 1)
     return found
 
 
@@ -225,21 +275,28 @@ def group(
     ``unobserved`` category are coverage (``uncovered``), not gaps."""
     buckets: dict[str, list[Mapping[str, Any]]] = {}
     heads: dict[str, tuple[str, str, str, str]] = {}
+    #: per gap, the severity of each place it was met (a nested type's
+    #: defect met through a request type is as severe as it is there)
+    met: dict[str, list[str]] = {}
     for finding in findings:
-        if rules.is_unobserved(str(finding["category"])):
+        category = str(finding["category"])
+        if rules.is_unobserved(category):
             continue
         kind = subject_kind(finding)
-        subject = str(finding.get("type") or "adapter")
-        field = field_pattern(pack, kind, subject, str(finding.get("field", "")))
-        key = gap_key(kind, subject, field, str(finding["category"]))
+        where = str(finding.get("type") or "adapter")
+        subject, field = gap_place(
+            pack, kind, where, str(finding.get("field", "")), finding.get("instance")
+        )
+        key = gap_key(kind, subject, field, category)
         buckets.setdefault(key, []).append(finding)
-        heads[key] = (kind, subject, field, str(finding["category"]))
+        heads[key] = (kind, subject, field, category)
+        type_kind = pack.types[where]["kind"] if where in pack.types else None
+        met.setdefault(key, []).append(rules.severity(category, type_name=where, kind=type_kind))
     gaps = []
     for key, members in buckets.items():
         kind, subject, field, category = heads[key]
         domain = domain_of(pack, kind, subject)
-        type_kind = pack.types[subject]["kind"] if subject in pack.types else None
-        severity = rules.severity(category, type_name=subject, kind=type_kind)
+        severity = min(met[key], key=rules.rank)
         gap_id, registered = ids.lookup(key, gap_code(rules, domain, kind))
         gaps.append(
             Gap(
