@@ -30,10 +30,12 @@ from conformance._cli_common import (
     EXIT_OK,
     FORMAT,
     GAP_RULES,
+    HISTORY,
     OUTPUT_DIR,
     PROFILES,
     SPLIT,
     TIMEOUT,
+    History,
     gate_options,
     generation,
     report,
@@ -335,6 +337,7 @@ def schemas_diff(old: str, new: str, out: Path | None, root: Path | None) -> Non
 )
 @FORMAT
 @SPLIT
+@HISTORY
 @gate_options
 def run_command(
     adapter_spec: str,
@@ -354,6 +357,7 @@ def run_command(
     report_dir: Path | None,
     formats: tuple[str, ...],
     split: str | None,
+    history: History | None,
     baseline: Path | None,
     strict_baseline: bool,
     fail_on_incidents: bool,
@@ -458,6 +462,7 @@ def run_command(
             require_ops=require_ops,
             gap_rules=gap_rules,
             split=split,
+            history=history,
             show=show,
         )
     )
@@ -476,6 +481,7 @@ def run_command(
 @click.option("--date", default=None, help="Date in the title, YYYY-MM-DD [default: today].")
 @FORMAT
 @SPLIT
+@HISTORY
 @gate_options
 def report_command(
     results: Path,
@@ -484,6 +490,7 @@ def report_command(
     date: str | None,
     formats: tuple[str, ...],
     split: str | None,
+    history: History | None,
     baseline: Path | None,
     strict_baseline: bool,
     fail_on_incidents: bool,
@@ -514,6 +521,7 @@ def report_command(
             gap_rules=gap_rules,
             date=date,
             split=split,
+            history=history,
         )
     )
 

@@ -8,6 +8,7 @@ it, never each other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,12 @@ __all__ = [
     "EXIT_OK",
     "FORMAT",
     "GAP_RULES",
+    "HISTORY",
     "OUTPUT_DIR",
     "PROFILES",
     "SPLIT",
     "TIMEOUT",
+    "History",
     "gate_options",
     "generation",
     "report",
@@ -160,6 +163,34 @@ SPLIT = click.option(
 )
 
 
+@dataclass(frozen=True)
+class History:
+    """A ``--history`` file and the lines it held when the command started."""
+
+    path: Path
+    lines: tuple[dict[str, Any], ...]
+
+
+def _history(ctx: click.Context, param: click.Parameter, value: Path | None) -> History | None:
+    """Read and check the file while the options are parsed: a bad line is
+    bad input before any run starts."""
+    if value is None:
+        return None
+    from conformance.report import read_history
+
+    return History(value, tuple(read_history(value)))
+
+
+HISTORY = click.option(
+    "--history",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    callback=_history,
+    help="Append this run to a history file (JSON lines, schemas/report/history.schema.json; "
+    "created if missing) and draw the whole history as a trend in the HTML report.",
+)
+
+
 def report(
     raw: RawResults,
     *,
@@ -175,6 +206,7 @@ def report(
     require_ops: tuple[str, ...] = (),
     date: str | None = None,
     split: str | None = None,
+    history: History | None = None,
     show: Callable[[Tally], None] | None = None,
 ) -> int:
     """Group findings into gaps, write the reports (when out_dir is given),
@@ -184,7 +216,7 @@ def report(
     same numbers."""
     from conformance.findings import load_gap_rules
     from conformance.gaps import load_baseline, load_gap_ids
-    from conformance.report import FORMATS, coverage_line, tally, write_reports
+    from conformance.report import FORMATS, append_history, coverage_line, tally, write_reports
     from conformance.spec import load_pack
 
     try:
@@ -203,7 +235,10 @@ def report(
             date=date,
             split=split,
             required_ops=require_ops,
+            history=None if history is None else history.lines,
         )
+        if history is not None:
+            append_history(history.path, history.lines, outputs.document["history"][-1])
     except OSError as exc:  # a full disk, a folder gone: the machine's fault, not the input's
         click.echo(
             f"error: the report set could not be written into {out_dir}: "

@@ -153,6 +153,7 @@ def judge_http(
     strict_baseline: bool,
     fail_on_incidents: bool,
     fail_on: str,
+    require_ops: tuple[str, ...],
     gap_rules: Path | None,
 ) -> None:
     """Judge what a client sent to `serve`: endpoint findings with the
@@ -231,6 +232,7 @@ def judge_http(
             strict_baseline=strict_baseline,
             fail_on_incidents=fail_on_incidents,
             fail_on=fail_on,
+            require_ops=require_ops,
             gap_rules=gap_rules,
         )
     )

@@ -27,6 +27,7 @@ __all__ = [
     "fixtures_dir",
     "load_checked",
     "load_json",
+    "load_json_lines",
     "packs_dir",
     "packs_origin",
     "pointer",
@@ -155,6 +156,34 @@ def load_checked(path: Path, meta: str) -> Any:
     data = load_json(path)
     check_data(data, meta, path)
     return data
+
+
+def load_json_lines(path: Path, meta: str) -> list[Any]:
+    """Every non-blank line of a JSON-lines file, each checked against
+    ``meta`` (as ``check_data``); a bad line is a SpecError whose pointer
+    starts with its 0-based line number and whose message names the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise SpecError("file is missing", file=path) from None
+    records = []
+    for n, text in enumerate(lines):
+        if not text.strip():
+            continue
+        try:
+            line = json.loads(text)
+        except ValueError as exc:
+            raise SpecError(
+                f"line {n + 1} is not JSON: {exc}", file=path, pointer=f"/{n}"
+            ) from None
+        try:
+            check_data(line, meta, path)
+        except SpecError as exc:
+            raise SpecError(
+                f"line {n + 1}: {exc.message}", file=path, pointer=f"/{n}{exc.pointer}"
+            ) from None
+        records.append(line)
+    return records
 
 
 def check_data(data: Any, meta: str, source: Path) -> None:

@@ -54,6 +54,11 @@ is what a reader sees, ``data-value`` the number as written in the document:
                                    (the port's, from its hello's ``sources``)
 ``ol.work-order``                  the suggested order of work: one
                                    ``li[data-subject][data-kind]`` per step
+``#trend-chart``                   with ``--history``: the SVG line chart of
+                                   completeness per run, ``data-runs`` the
+                                   history's lines; one
+                                   ``circle.point[data-date][data-value]`` per
+                                   run with a completeness, in file order
 =================================  ==============================================
 """
 
@@ -132,6 +137,7 @@ def _view(doc: Mapping[str, Any]) -> dict[str, Any]:
         "groups": [(g, doc["summary"][g]) for g in _GROUPS],
         "statuses": STATUSES,
         "chart": _chart(doc["domains"]),
+        "trend": _trend(doc.get("history", ())),
         "type_tables": _type_tables(doc),
         "field_types": {str(t["type"]) for t in doc["fields"]},
         "gap_groups": gaps_by_area(doc),
@@ -184,6 +190,45 @@ def _chart(domains: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "value_x": _LABEL_WIDTH + 10 + _BAR_MAX + 8,
         "width": _LABEL_WIDTH + 10 + _BAR_MAX + 110,
         "height": 16 + len(bars) * _ROW,
+    }
+
+
+#: Trend chart geometry (SVG user units): plot area and margins.
+_TREND_WIDTH, _TREND_HEIGHT, _TREND_LEFT, _TREND_TOP = 560, 160, 48, 12
+
+
+def _trend(history: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The history as a line chart of completeness (0 to 100 %, bottom to
+    top), one point per run in file order; None without a history. A run
+    with nothing checked has no point."""
+    if not history:
+        return None
+    step = _TREND_WIDTH / max(len(history) - 1, 1)
+    points = []
+    for i, line in enumerate(history):
+        value = line["completeness"]
+        if value is None:
+            continue
+        points.append(
+            {
+                "x": round(_TREND_LEFT + i * step, 2),
+                "y": round(_TREND_TOP + _TREND_HEIGHT * (1 - float(value) / 100), 2),
+                "value": value,
+                "date": line["date"],
+                "name": f"{line['implementation']['name']} {line['implementation']['version']}",
+                "passed": line["passed"],
+            }
+        )
+    return {
+        "points": points,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "left": _TREND_LEFT,
+        "top": _TREND_TOP,
+        "bottom": _TREND_TOP + _TREND_HEIGHT,
+        "right": _TREND_LEFT + _TREND_WIDTH,
+        "width": _TREND_LEFT + _TREND_WIDTH + 16,
+        "height": _TREND_TOP + _TREND_HEIGHT + 24,
+        "runs": len(history),
     }
 
 

@@ -27,6 +27,7 @@ from conformance.gaps import (
 )
 from conformance.report._badge import render_badge
 from conformance.report._document import build_document, check_document
+from conformance.report._history import history_entry
 from conformance.report._html import render_html
 from conformance.report._index import render_index_html, render_index_markdown
 from conformance.report._junit import render_junit
@@ -87,12 +88,14 @@ def write_reports(
     required_ops: Sequence[str] = (),
     date: str | None = None,
     split: str | None = None,
+    history: Sequence[Mapping[str, Any]] | None = None,
 ) -> Outputs:
     """Group, judge, check the document against its schema, then write the
     formats as one set (``write_set``: staged, then moved in; a failed write
     leaves the previous set as it was); ``split="domains"`` writes
     ``SPLIT_FORMATS`` as an index and one document per domain (each checked
-    as the whole one is). Raises ``OSError`` when the set cannot be written."""
+    as the whole one is); ``history`` (the lines of ``--history``) puts the
+    trend, this run last, into the document. Raises ``OSError`` when the set cannot be written."""
     gaps = group(raw.findings, pack, rules, ids)
     lacking = uncovered(raw.findings, rules)
     verdict = judge(
@@ -117,6 +120,8 @@ def write_reports(
         return {**built, "work_order": work_order(built, pack)}
 
     document = build()
+    if history is not None:  # the runs before, then this one: the trend
+        document["history"] = [*history, history_entry(document)]
     check_document(document, out_dir / f"{stem}.json")
     parts = []
     if split is not None:

@@ -46,7 +46,7 @@ from typing import Any
 
 import jsonschema
 
-from conformance._data import check_data, pointer
+from conformance._data import load_json_lines, pointer
 from conformance._errors import SpecError
 from conformance.adapters import Hello, OpResult, SequentialBatch, Unsupported
 from conformance.cases import EndpointCase
@@ -76,27 +76,7 @@ class Recording:
 def load_recording(path: Path) -> Recording:
     """Read and check every line (``schemas/serve/recording.schema.json``); a
     bad line is a SpecError whose pointer starts with its 0-based line number."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise SpecError("file is missing", file=path) from None
-    records = []
-    for n, text in enumerate(lines):
-        if not text.strip():
-            continue
-        try:
-            line = json.loads(text)
-        except ValueError as exc:
-            raise SpecError(
-                f"line {n + 1} is not JSON: {exc}", file=path, pointer=f"/{n}"
-            ) from None
-        try:
-            check_data(line, RECORDING_SCHEMA, path)
-        except SpecError as exc:
-            raise SpecError(
-                f"line {n + 1}: {exc.message}", file=path, pointer=f"/{n}{exc.pointer}"
-            ) from None
-        records.append(line)
+    records = load_json_lines(path, RECORDING_SCHEMA)
     if not records or records[0]["record"] != "start":
         raise SpecError("a recording starts with a start line", file=path, pointer="/0")
     by_kind: dict[str, list[Mapping[str, Any]]] = {}
