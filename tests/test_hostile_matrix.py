@@ -268,6 +268,8 @@ def _passed(path: Path) -> bool:
         return bool(json.loads(text)["gate"]["passed"])
     if path.name.endswith(".junit.xml"):
         return re.search(r'<testsuites [^>]*failures="0"', text) is not None
+    if path.name.endswith(".badge.svg"):
+        return "gate failed" not in text
     return "FAILED" not in text
 
 
