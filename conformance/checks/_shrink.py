@@ -54,15 +54,13 @@ def shrink(ctx: CheckContext, type_name: str, finding: Finding, judge: Judge) ->
     tried = 0
     while tried < BUDGET:
         limit = size(current)
+        # validated a batch at a time: a batch mostly holds a smaller example
+        # that still fails, and validating a large payload costs milliseconds
         valid = (
             c for c in _smaller(current) if size(c) < limit and ctx.pack.is_valid(type_name, c)
         )
-        candidates = list(islice(valid, BUDGET - tried))
-        if not candidates:
-            break
         found = None
-        for start in range(0, len(candidates), BATCH):
-            batch = candidates[start : start + BATCH]
+        while tried < BUDGET and (batch := list(islice(valid, min(BATCH, BUDGET - tried)))):
             tried += len(batch)
             found = _first_reproducing(ctx, type_name, batch, target, judge, oracle=oracle)
             if found is not None:
