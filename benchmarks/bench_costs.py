@@ -77,6 +77,30 @@ def _costs(version: str) -> dict[str, float]:
     return figures
 
 
+def _generation_before(version: str) -> float:
+    """Milliseconds per generated example as hypothesis-jsonschema draws
+    unpatched (the memo of ``conformance.corpus._memo`` switched off): the
+    generation cost issue 17 started from, the baseline of its cold-build
+    target, measured here on this machine now. One core, cold."""
+    import contextlib
+
+    from conformance.corpus import _strategies
+    from conformance.spec import load_pack
+
+    pack = load_pack(version)
+    memo = _strategies.memoised_strategies
+    _strategies.memoised_strategies = contextlib.nullcontext
+    _strategies._CACHE.clear()
+    try:
+        started = time.perf_counter()
+        count = sum(len(_strategies.payloads(pack, t, COST_EXAMPLES, SEED + 1)) for t in pack.types)
+        seconds = time.perf_counter() - started
+    finally:
+        _strategies.memoised_strategies = memo
+        _strategies._CACHE.clear()
+    return 1000 * seconds / max(count, 1)
+
+
 def _audit(version: str, examples: int, cache: Path) -> dict[str, float]:
     """Wall seconds and outcomes of one whole self-audit run at ``examples``
     per type, at ``COLD_SEED`` (never shipped), with ``cache`` as the corpus
@@ -141,6 +165,7 @@ def _start_up() -> float:
 def measure(version: str) -> dict[str, Any]:
     """Every figure of one pack (the one whose tinker is installed here)."""
     figures: dict[str, Any] = {"pack": version, "start_up": _start_up(), "costs": _costs(version)}
+    figures["costs"]["generation before"] = _generation_before(version)
     figures["build"] = _builds(version)
     audits: dict[str, Any] = {}
     for n in COUNTS:
@@ -163,6 +188,10 @@ def show(all_figures: list[dict[str, Any]]) -> None:
     print(f"per example (ms), {COST_EXAMPLES} per type, seed {SEED}:")
     for stage in ("generation", "oracle", "adapter", "comparison"):
         print(f"  {stage:32}" + "".join(f"{c[stage]:14.3f}" for c in costs))
+    print(
+        f"  {'generation, unpatched (before)':32}"
+        + "".join(f"{c['generation before']:14.3f}" for c in costs)
+    )
     builds = [f["build"] for f in all_figures]
     print("cold corpus build, 100 examples per type (s):")
     print(f"  {'examples':32}" + "".join(f"{b['examples']:14.0f}" for b in builds))
@@ -170,6 +199,14 @@ def show(all_figures: list[dict[str, Any]]) -> None:
     print(f"  {'every core':32}" + "".join(f"{b['every core']:14.1f}" for b in builds))
     print(f"  {'workers':32}" + "".join(f"{b['workers']:14.0f}" for b in builds))
     print(f"  {'read back (checked)':32}" + "".join(f"{b['read']:14.2f}" for b in builds))
+    before = [
+        c["generation before"] * b["examples"] / 1000 for c, b in zip(costs, builds, strict=True)
+    ]
+    print(f"  {'generation before, same count':32}" + "".join(f"{s:14.1f}" for s in before))
+    shares = [b["every core"] / s for b, s in zip(builds, before, strict=True)]
+    print(
+        f"  {'every core / before (target <25%)':32}" + "".join(f"{100 * r:13.0f}%" for r in shares)
+    )
     print("self-audit wall time (s), all checks, the reference adapter in process:")
     for n in COUNTS:
         for state in ("cold", "warm"):

@@ -6,6 +6,7 @@ start); the runs that must match the reference use the SDK."""
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 import time
@@ -28,7 +29,12 @@ from conformance.adapters import (
     Unsupported,
 )
 from conformance.adapters._session import NO_PROXY, STDERR_TAIL, scrubbed_environment
-from conformance.adapters.subprocess import RETRIES_PER_NAME, RETRIES_PER_OP, SubprocessAdapter
+from conformance.adapters.subprocess import (
+    BATCH_BYTES,
+    RETRIES_PER_NAME,
+    RETRIES_PER_OP,
+    SubprocessAdapter,
+)
 from conformance.cases import load_type_cases
 from conformance.checks import CHECKS, CheckContext, Outcome, Passed
 from conformance.findings import Finding, load_gap_rules
@@ -252,6 +258,30 @@ def test_a_broken_batch_is_asked_again_one_by_one_and_batching_stops() -> None:
         assert len(subject.incidents) == 1
     finally:
         subject.close()
+
+
+@pytest.mark.parametrize(
+    ("payload_bytes", "count", "most_per_batch"),
+    [
+        pytest.param(10, 150, 64, id="small-payloads-fill-batch-size"),
+        pytest.param(100_000, 12, 2, id="large-payloads-split-by-bytes"),
+    ],
+)
+def test_batches_are_sized_by_calls_and_by_bytes(
+    tmp_path: Path, payload_bytes: int, count: int, most_per_batch: int
+) -> None:
+    """A batch message closes at ``batch_size`` calls or at ``BATCH_BYTES`` of
+    requests, whichever comes first; every call is still answered, in order."""
+    record = tmp_path / "seen.jsonl"
+    calls = [Call.decode(BEFORE, {"n": i, "text": "x" * payload_bytes}) for i in range(count)]
+    results = ask("records_batches", calls, "--echo", f"--record={record}")
+    assert results == [Encoded(wire=c.data) for c in calls]
+    seen = [json.loads(line) for line in record.read_text().splitlines()]
+    batches = [s for s in seen if s["op"] == "batch"]
+    assert sum(b["requests"] for b in batches) == count
+    assert max(b["requests"] for b in batches) == most_per_batch
+    # no message holds more than one request past the byte limit
+    assert all(b["bytes"] <= BATCH_BYTES + payload_bytes + 200 for b in batches)
 
 
 # -- the protocol itself -----------------------------------------------------------

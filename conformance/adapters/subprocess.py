@@ -32,7 +32,7 @@ import os
 import shlex
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -66,7 +66,7 @@ from conformance.adapters._results import (
 from conformance.adapters._session import Session, scrubbed_environment
 from conformance.spec import SpecPack
 
-__all__ = ["RETRIES_PER_NAME", "RETRIES_PER_OP", "SubprocessAdapter"]
+__all__ = ["BATCH_BYTES", "RETRIES_PER_NAME", "RETRIES_PER_OP", "SubprocessAdapter"]
 
 #: Failures in a row (crash, hang, lost sync) of one op on one name (type,
 #: helper, endpoint) after which it is not sent again.
@@ -75,6 +75,13 @@ RETRIES_PER_NAME = 3
 RETRIES_PER_OP = 8
 #: Seconds the program has to acknowledge ``stop`` and to exit.
 EXIT_GRACE = 2.0
+#: One call of a batch message: its index in the batch's calls, its
+#: request's id, and the request's encoded line or why it cannot be sent.
+_Part = tuple[int, int, "bytes | OpResult"]
+#: A batch message closes once its requests reach this many bytes (or
+#: ``batch_size`` calls): a round trip per many small calls, while a batch of
+#: large payloads stays a message the adapter answers well within its timeout.
+BATCH_BYTES = 256 * 1024
 
 Failure = Crashed | TimedOut | Errored | ProtocolError
 
@@ -180,31 +187,50 @@ class SubprocessAdapter:
         return self._ask_one(Call(op="request", name=endpoint, data=args, base_url=base_url))
 
     def batch(self, calls: Sequence[Call]) -> list[OpResult]:
-        """One result per call, in order: chunks of ``batch_size`` as one
-        ``batch`` message each when the hello lists ``batch``, else one
-        request per call."""
+        """One result per call, in order. When the hello lists ``batch``, the
+        calls go as batch messages of at most ``batch_size`` calls and about
+        ``BATCH_BYTES`` of requests, the next one encoded while the adapter
+        works on the one before; else one request per call."""
         results: list[OpResult | None] = [None] * len(calls)
         self._results, self._slots = results, {}
         if self._hello is None:
             with contextlib.suppress(_Died):  # a failure shows in each result below
                 self._connect()
-        for start in range(0, len(calls), self.batch_size):
-            live = []
-            for i in range(start, min(start + self.batch_size, len(calls))):
+        messages = self._messages(calls)
+        upcoming = next(messages, None) if self._batching else None
+        done = 0
+        while done < len(calls):
+            if upcoming is None:  # batching is off (or was switched off): one by one
+                for i in range(done, len(calls)):
+                    results[i] = self._ask_one(calls[i], slot=i)
+                break
+            message, upcoming = upcoming, None
+            done = message[-1][0] + 1
+            live: list[tuple[int, int, bytes]] = []
+            for i, request_id, line in message:
                 early = self._early(calls[i])
-                if early is None:
-                    live.append(i)
-                else:
+                if early is not None:
                     results[i] = early
+                elif isinstance(line, bytes):
+                    live.append((i, request_id, line))
+                else:  # it cannot be sent: why
+                    results[i] = line
+
+            def prepare() -> None:
+                nonlocal upcoming
+                upcoming = next(messages, None)
+
             answers: list[OpResult] | Failure | None = None
             if self._batching and len(live) > 1:
-                answers = self._ask_batch([calls[i] for i in live])
+                answers = self._ask_batch([(calls[i], r, line) for i, r, line in live], prepare)
+            if upcoming is None and self._batching:
+                prepare()
             if isinstance(answers, list):
-                for i, result in zip(live, answers, strict=True):
+                for (i, _, _), result in zip(live, answers, strict=True):
                     results[i] = result
                 continue
             deaths = self._deaths
-            for i in live:
+            for i, _, _ in live:
                 results[i] = self._ask_one(calls[i], slot=i)
             if answers is not None and self._deaths == deaths:
                 self._batching = False
@@ -216,9 +242,34 @@ class SubprocessAdapter:
                     )
                 )
         self._results, self._slots = [], {}
-        done = [r for r in results if r is not None]
-        assert len(done) == len(calls)
-        return done
+        finished = [r for r in results if r is not None]
+        assert len(finished) == len(calls)
+        return finished
+
+    def _messages(self, calls: Sequence[Call]) -> Iterator[list[_Part]]:
+        """The calls of each batch message in turn, each with its request's
+        id and encoded line, or why it cannot be sent; encoded as they are
+        asked for, so that the next message is made while the adapter
+        answers the one before."""
+        message: list[_Part] = []
+        size = 0
+        for i, call in enumerate(calls):
+            request_id = next(self._ids)
+            line: bytes | OpResult | None = _unknown_op(call)
+            if line is None:
+                try:
+                    what = f"{call.op} {call.name} (id {request_id})"
+                    line = self._encode(request_of(call, request_id), what)
+                except _Refused as refused:
+                    line = refused.result
+            length = len(line) if isinstance(line, bytes) else 0
+            if message and (len(message) >= self.batch_size or size + length > BATCH_BYTES):
+                yield message
+                message, size = [], 0
+            message.append((i, request_id, line))
+            size += length
+        if message:
+            yield message
 
     def close(self) -> None:
         """Send ``stop``, give the program ``EXIT_GRACE`` seconds (at most the
@@ -294,14 +345,24 @@ class SubprocessAdapter:
         return session
 
     def _exchange(
-        self, session: Session, line: bytes, request_id: int, seconds: float, what: str
+        self,
+        session: Session,
+        line: bytes,
+        request_id: int,
+        seconds: float,
+        what: str,
+        *,
+        meanwhile: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Send ``line``, return the response with ``request_id`` within
-        ``seconds``. Raises ``_Died`` (and ends the session) on a crash, a
-        hang or lost sync."""
+        """Send ``line``, run ``meanwhile``, return the response with
+        ``request_id`` within ``seconds`` of sending. Raises ``_Died`` (and
+        ends the session) on a crash, a hang or lost sync."""
         session.send(line)
+        deadline = time.monotonic() + seconds
+        if meanwhile is not None:
+            meanwhile()
         try:
-            return await_answer(session, request_id, time.monotonic() + seconds)
+            return await_answer(session, request_id, deadline)
         except NoAnswer as missing:
             code = self._drop(session, grace=1.0 if missing.kind == "ended" else 0.0)
             tail = session.stderr_tail()
@@ -363,8 +424,9 @@ class SubprocessAdapter:
 
     def _early(self, call: Call) -> OpResult | None:
         """The result of ``call`` known without asking, or None."""
-        if call.op not in ANSWER_KEY:
-            return Unsupported(what="op", name=call.op, message="not an op of protocol 1")
+        unknown = _unknown_op(call)
+        if unknown is not None:
+            return unknown
         hello = self._hello
         if hello is not None:
             if call.op not in hello.ops:
@@ -411,22 +473,30 @@ class SubprocessAdapter:
         self._alive(call)
         return self._result(call, response, session, what)
 
-    def _ask_batch(self, calls: Sequence[Call]) -> list[OpResult] | Failure | None:
-        """The results of one batch message; the failure of the batch as a
-        whole; None when the batch is not to blame (it could not be sent)."""
+    def _ask_batch(
+        self, requests: Sequence[tuple[Call, int, bytes]], meanwhile: Callable[[], None]
+    ) -> list[OpResult] | Failure | None:
+        """The results of one batch message of ``requests`` (each call with
+        its request's id and encoded line); the failure of the batch as a
+        whole; None when the batch is not to blame (it could not be sent).
+        ``meanwhile`` runs once the message is sent, while the adapter works."""
         try:
             session = self._connect()
         except _Died:
             return None  # asked one at a time, each request will say so
-        ids = [next(self._ids) for _ in calls]
+        calls = [call for call, _, _ in requests]
+        ids = [request_id for _, request_id, _ in requests]
         request_id = next(self._ids)
         what = f"a batch of {len(calls)} (id {request_id})"
-        requests = [request_of(call, i) for call, i in zip(calls, ids, strict=True)]
+        # the envelope around requests already encoded (and validated) one by one
+        line = b'{"id":%d,"op":"batch","requests":[%s]}\n' % (
+            request_id,
+            b",".join(part.rstrip(b"\n") for _, _, part in requests),
+        )
         try:
-            line = self._encode({"id": request_id, "op": "batch", "requests": requests}, what)
-            response = self._exchange(session, line, request_id, self.timeout, what)
-        except _Refused:
-            return None  # one request cannot be sent: asked alone, it shows which
+            response = self._exchange(
+                session, line, request_id, self.timeout, what, meanwhile=meanwhile
+            )
         except _Died as died:
             return died.result
         items = response.get("results")
@@ -476,6 +546,13 @@ class SubprocessAdapter:
     def _alive(self, call: Call) -> None:
         self._streak.pop((call.op, call.name), None)
         self._op_streak.pop(call.op, None)
+
+
+def _unknown_op(call: Call) -> Unsupported | None:
+    """Why ``call`` cannot be sent at all: its op is not one of protocol 1."""
+    if call.op in ANSWER_KEY:
+        return None
+    return Unsupported(what="op", name=call.op, message="not an op of protocol 1")
 
 
 def _exit(code: int | None) -> str:

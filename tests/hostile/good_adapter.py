@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,12 @@ class GoodAdapter:
 
     # -- the session ---------------------------------------------------------------
 
+    def lines(self) -> Iterator[bytes]:
+        """The request lines, as they come."""
+        yield from sys.stdin.buffer
+
     def serve(self) -> None:
-        for raw in sys.stdin.buffer:
+        for raw in self.lines():
             if not raw.strip():
                 continue
             try:
