@@ -389,3 +389,16 @@ def test_every_shown_nox_session_exists() -> None:
     assert len(shown) > 5  # the extraction is not vacuous
     wrong = [f"{where}: nox -s {name}" for where, name in shown if name not in sessions]
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_batching_figures_of_the_docs_are_the_code_s() -> None:
+    """docs/PROTOCOL.md and docs/SPEED.md tell adapter authors how large a
+    batch comes; the figures are the subprocess adapter's own limits."""
+    import inspect
+
+    from conformance.adapters.subprocess import BATCH_BYTES, SubprocessAdapter
+
+    batch_size = inspect.signature(SubprocessAdapter).parameters["batch_size"].default
+    for doc in ("PROTOCOL.md", "SPEED.md"):
+        text = " ".join((ROOT / "docs" / doc).read_text().split())
+        assert f"at most {batch_size} requests and about {BATCH_BYTES // 1024} KiB" in text, doc
