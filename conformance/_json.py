@@ -63,15 +63,31 @@ def json_problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
     """Why ``value`` (parsed JSON, from an implementation) cannot be judged,
     or None: nested deeper than ``max_depth``, or a number that is not finite
     (NaN, an infinity, ``1e400`` read as one), which JSON cannot carry back
-    into the results. Walks without recursion, so any depth is measured."""
+    into the results. Walks without recursion, so any depth is measured.
+
+    Every answer of every implementation passes here, so the walk tells
+    plain JSON types by identity and looks at a scalar without stacking it."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, float) and not math.isfinite(item):
-            return f"a number that is not finite ({item!r})"
-        if isinstance(item, Mapping | list | tuple):
-            if depth >= max_depth:
-                return f"nested deeper than {max_depth} levels"
-            children = item.values() if isinstance(item, Mapping) else item
-            stack.extend((child, depth + 1) for child in children)
+        kind = type(item)
+        if kind is dict or (kind is not list and isinstance(item, Mapping)):
+            children = item.values()
+        elif kind is list or isinstance(item, list | tuple):
+            children = item
+        else:
+            if isinstance(item, float) and not math.isfinite(item):
+                return f"a number that is not finite ({item!r})"
+            continue
+        if depth >= max_depth:
+            return f"nested deeper than {max_depth} levels"
+        for child in children:
+            kind = type(child)
+            if kind is str or kind is int or kind is bool or child is None:
+                continue
+            if kind is float:
+                if not math.isfinite(child):
+                    return f"a number that is not finite ({child!r})"
+                continue
+            stack.append((child, depth + 1))
     return None
